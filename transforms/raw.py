@@ -1,0 +1,147 @@
+"""Load the raw layer: bundled files into `raw_*` tables, checked as they come in.
+
+Every file is read as text first, then each declared column is checked (present, castable to its
+type, well-formed codes, unique keys) so that a bad file fails with its path, line and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from transforms.sources import RawFile
+
+
+class BuildError(RuntimeError):
+    """A build step failed; the message says which file, line and column."""
+
+
+def quote_ident(name: str) -> str:
+    """Quote an identifier for DuckDB SQL (the one place identifiers are escaped)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _open_text(path: Path) -> io.TextIOBase:
+    raw = gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")  # noqa: SIM115
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+
+
+def read_header(path: Path, label: str) -> list[str]:
+    """The header row of a CSV file, or a BuildError naming the file."""
+    try:
+        with _open_text(path) as handle:
+            header = next(csv.reader(handle), None)
+    except (OSError, UnicodeDecodeError, gzip.BadGzipFile) as exc:
+        raise BuildError(f"{label}: cannot read the file ({exc})") from exc
+    if not header:
+        raise BuildError(f"{label}: the file is empty (no header on line 1)")
+    return [name.strip() for name in header]
+
+
+def _stage_text(con: duckdb.DuckDBPyConnection, raw: RawFile, path: Path, label: str) -> None:
+    """Create temp table `_raw_text` with every column as text and a `_line` number."""
+    if raw.kind == "geojson_properties":
+        try:
+            with gzip.open(path, "rt", encoding="utf-8") as handle:
+                features = json.load(handle)["features"]
+        except (OSError, ValueError, KeyError) as exc:
+            raise BuildError(f"{label}: not a readable GeoJSON file ({exc})") from exc
+        frame = pd.DataFrame([f.get("properties") or {} for f in features]).astype("string")
+        missing = [c for c in raw.columns if c not in frame.columns]
+        if missing:
+            raise BuildError(f"{label}: feature property '{missing[0]}' is missing")
+        frame.insert(0, "_line", range(1, len(frame) + 1))
+        con.register("_raw_frame", frame)
+        con.execute("CREATE OR REPLACE TEMP TABLE _raw_text AS SELECT * FROM _raw_frame")
+        con.unregister("_raw_frame")
+        return
+    header = read_header(path, label)
+    missing = [c for c in raw.columns if c not in header]
+    if missing:
+        raise BuildError(f"{label}: line 1 (header): column '{missing[0]}' is missing")
+    if len(set(header)) != len(header):
+        raise BuildError(f"{label}: line 1 (header): a column name appears twice")
+    columns = dict.fromkeys(header, "VARCHAR")
+    try:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _raw_text AS "
+            "SELECT row_number() OVER () + 1 AS _line, * FROM read_csv(?, header = true, "
+            "auto_detect = false, delim = ',', quote = '\"', escape = '\"', strict_mode = true, "
+            "columns = ?, compression = 'auto')",
+            [str(path), columns],
+        )
+    except duckdb.Error as exc:
+        first = str(exc).split("\n  file =")[0].strip()
+        raise BuildError(f"{label}: {first}") from exc
+
+
+def _first_bad(con: duckdb.DuckDBPyConnection, where: str, column: str) -> tuple | None:
+    rows = con.execute(
+        f"SELECT _line, {quote_ident(column)} FROM _raw_text WHERE {where} ORDER BY _line LIMIT 1"
+    ).fetchall()
+    return rows[0] if rows else None
+
+
+def load_raw_file(con: duckdb.DuckDBPyConnection, raw: RawFile, data_dir: Path) -> int:
+    """Load one declared raw file into its table; return the number of rows kept."""
+    path = data_dir / raw.path
+    label = raw.path
+    if not path.is_file():
+        raise BuildError(f"{label}: file is missing (expected at {path})")
+    _stage_text(con, raw, path, label)
+    if raw.filter_sql:
+        con.execute(f"DELETE FROM _raw_text WHERE NOT coalesce(({raw.filter_sql}), false)")
+    for column, sql_type in raw.columns.items():
+        ident = quote_ident(column)
+        if sql_type != "VARCHAR":
+            bad = _first_bad(
+                con,
+                f"nullif(trim({ident}), '') IS NOT NULL AND "
+                f"TRY_CAST(trim({ident}) AS {sql_type}) IS NULL",
+                column,
+            )
+            if bad:
+                raise BuildError(
+                    f"{label}: line {bad[0]}, column '{column}': {bad[1]!r} is not a valid "
+                    f"{sql_type.lower()}"
+                )
+    for column, pattern in raw.code_patterns.items():
+        bad = _first_bad(
+            con,
+            f"{quote_ident(column)} IS NULL OR NOT regexp_full_match({quote_ident(column)}, ?)".replace(
+                "?", "'" + pattern.replace("'", "''") + "'"
+            ),
+            column,
+        )
+        if bad:
+            raise BuildError(
+                f"{label}: line {bad[0]}, column '{column}': {bad[1]!r} is not a well-formed "
+                f"code (expected {pattern})"
+            )
+    if raw.key:
+        keys = ", ".join(quote_ident(k) for k in raw.key)
+        dup = con.execute(
+            f"SELECT max(_line), {keys} FROM _raw_text GROUP BY {keys} HAVING count(*) > 1 "
+            "ORDER BY 1 LIMIT 1"
+        ).fetchall()
+        if dup:
+            dup = dup[0]
+            raise BuildError(
+                f"{label}: line {dup[0]}: duplicate key {dict(zip(raw.key, dup[1:], strict=True))}"
+            )
+    select = ", ".join(
+        f"CAST(nullif(trim({quote_ident(c)}), '') AS {t}) AS {quote_ident(c)}"
+        for c, t in raw.columns.items()
+    )
+    con.execute(
+        f"CREATE OR REPLACE TABLE {quote_ident(raw.table)} AS "
+        f"SELECT {select} FROM _raw_text ORDER BY _line"
+    )
+    con.execute("DROP TABLE _raw_text")
+    return con.execute(f"SELECT count(*) FROM {quote_ident(raw.table)}").fetchall()[0][0]
