@@ -114,9 +114,10 @@ def load_raw_file(con: duckdb.DuckDBPyConnection, raw: RawFile, data_dir: Path) 
     for column, pattern in raw.code_patterns.items():
         bad = _first_bad(
             con,
-            f"{quote_ident(column)} IS NULL OR NOT regexp_full_match({quote_ident(column)}, ?)".replace(
-                "?", "'" + pattern.replace("'", "''") + "'"
-            ),
+            f"{quote_ident(column)} IS NULL OR NOT regexp_full_match({quote_ident(column)}, "
+            + "'"
+            + pattern.replace("'", "''")
+            + "')",
             column,
         )
         if bad:

@@ -9,7 +9,7 @@ with sums as (
     from {{ area_sums }} as s
     join seed_indicator_catalogue as c using (indicator_id)
 ),
-final as (
+values_only as (
     select
         s.area_type,
         s.area_code,
@@ -27,15 +27,37 @@ final as (
             then s.numerator end as numerator,
         case when s.aggregation in ('ratio', 'lsoa_share')
             then s.denominator end as denominator,
-        ci_bound(s.ci_method, 'lower', s.numerator, s.denominator, s.multiplier, 1.959963984540054)
-            as lower_ci95,
-        ci_bound(s.ci_method, 'upper', s.numerator, s.denominator, s.multiplier, 1.959963984540054)
-            as upper_ci95,
-        ci_bound(s.ci_method, 'lower', s.numerator, s.denominator, s.multiplier, 3.090232306167813)
-            as lower_ci998,
-        ci_bound(s.ci_method, 'upper', s.numerator, s.denominator, s.multiplier, 3.090232306167813)
-            as upper_ci998
+        s.numerator as num_,
+        s.denominator as den_,
+        s.multiplier as multiplier_,
+        s.ci_method
     from sums as s
+),
+without_ci as (
+    select * exclude (ci_method),
+        cast(null as double) as lower_ci95, cast(null as double) as upper_ci95,
+        cast(null as double) as lower_ci998, cast(null as double) as upper_ci998
+    from values_only where ci_method = 'none'
+),
+with_ci as (
+    -- Only rows whose indicator has a CI method pay for the interval macros.
+    select v.* exclude (ci_method, multiplier_),
+        ci_bound(v.ci_method, 'lower', v.num_, v.den_, v.multiplier_, 1.959963984540054)
+            as lower_ci95,
+        ci_bound(v.ci_method, 'upper', v.num_, v.den_, v.multiplier_, 1.959963984540054)
+            as upper_ci95,
+        ci_bound(v.ci_method, 'lower', v.num_, v.den_, v.multiplier_, 3.090232306167813)
+            as lower_ci998,
+        ci_bound(v.ci_method, 'upper', v.num_, v.den_, v.multiplier_, 3.090232306167813)
+            as upper_ci998
+    from values_only as v where v.ci_method <> 'none'
+),
+final as (
+    select * exclude (num_, den_, multiplier_) from without_ci
+    union all by name
+    select * exclude (num_, den_) from with_ci
 )
-select * from final
+select area_type, area_code, area_name, model_id, lad_code, indicator_id, period, period_start,
+    value, numerator, denominator, lower_ci95, upper_ci95, lower_ci998, upper_ci998
+from final
 order by area_type, lad_code, model_id, area_code, indicator_id, period

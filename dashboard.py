@@ -1,0 +1,26 @@
+"""Place-based outcomes dashboard: the entry point and router (`streamlit run dashboard.py`)."""
+
+import streamlit as st
+
+from outcomes import db, ui
+
+st.set_page_config(page_title="Neighbourhood outcomes", layout="wide")
+
+PAGES = [
+    st.Page("pages/deprivation.py", title="Deprivation", url_path="deprivation", default=True),
+    st.Page("pages/neighbourhoods.py", title="Neighbourhoods", url_path="neighbourhoods"),
+    st.Page("pages/data_sources.py", title="Data & sources", url_path="data"),
+]
+
+page = st.navigation(PAGES)
+try:
+    ui.base_connection()
+except db.DatabaseMissing as exc:
+    st.error(f"The database has not been built yet. {exc}")
+    st.stop()
+st.session_state["selection"] = ui.sidebar()
+st.sidebar.caption(
+    "Real public data: English Indices of Deprivation, ONS population and geography "
+    "(Open Government Licence v3.0). See Data & sources."
+)
+page.run()

@@ -1,0 +1,88 @@
+"""Database access for the app: the public build read-only, the user's own data beside it.
+
+One in-process DuckDB instance attaches `data/outcomes.duckdb` (read-only; a rebuild replaces the
+file and never touches user data) and `data/user/user_data.duckdb` (the council's own
+neighbourhood models and uploads). Views in the in-memory catalog present public and user rows as
+the published tables. Each thread or session must use its own `cursor()`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+PUBLIC_DB = Path(os.environ.get("OUTCOMES_DB", PROJECT_DIR / "data" / "outcomes.duckdb"))
+USER_DB = Path(
+    os.environ.get("OUTCOMES_USER_DB", PROJECT_DIR / "data" / "user" / "user_data.duckdb")
+)
+
+USER_SCHEMA = """
+CREATE TABLE IF NOT EXISTS usr.user_models (
+    model_id VARCHAR PRIMARY KEY, model_name VARCHAR NOT NULL, lad_code VARCHAR NOT NULL,
+    source_file VARCHAR, uploaded_at TIMESTAMP NOT NULL, aggregated_for_build VARCHAR
+);
+CREATE TABLE IF NOT EXISTS usr.user_neighbourhood_models (
+    model_id VARCHAR NOT NULL, model_name VARCHAR NOT NULL, lad_code VARCHAR NOT NULL,
+    neighbourhood_code VARCHAR NOT NULL, neighbourhood_name VARCHAR NOT NULL,
+    lsoa21_code VARCHAR NOT NULL, PRIMARY KEY (model_id, lsoa21_code)
+);
+CREATE TABLE IF NOT EXISTS usr.user_indicator_values AS
+    SELECT * FROM pub.indicator_values WITH NO DATA;
+"""
+
+VIEWS = """
+CREATE OR REPLACE VIEW memory.main.neighbourhood_models AS
+    SELECT model_id, model_name, lad_code, neighbourhood_code, neighbourhood_name, lsoa21_code,
+        'shipped' AS model_source
+    FROM pub.neighbourhood_models
+    UNION ALL
+    SELECT model_id, model_name, lad_code, neighbourhood_code, neighbourhood_name, lsoa21_code,
+        'uploaded'
+    FROM usr.user_neighbourhood_models;
+CREATE OR REPLACE VIEW memory.main.indicator_values AS
+    SELECT * FROM pub.indicator_values
+    UNION ALL BY NAME
+    SELECT * FROM usr.user_indicator_values;
+"""
+
+SEARCH_PATH = "memory.main,pub.main"
+
+
+class DatabaseMissing(RuntimeError):
+    """The public database has not been built yet."""
+
+
+def open_database(
+    public_db: Path = PUBLIC_DB, user_db: Path = USER_DB
+) -> duckdb.DuckDBPyConnection:
+    """Open the app's base connection (attach public read-only and user data; create views)."""
+    public_db, user_db = Path(public_db), Path(user_db)
+    if not public_db.is_file():
+        raise DatabaseMissing(
+            f"{public_db} does not exist: build it with `python -m transforms.run`"
+        )
+    user_db.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    con.execute(f"ATTACH {_literal(public_db)} AS pub (READ_ONLY)")
+    con.execute(f"ATTACH {_literal(user_db)} AS usr")
+    con.execute(USER_SCHEMA)
+    con.execute(VIEWS)
+    from transforms.run import install_sql_functions
+
+    install_sql_functions(con)
+    con.execute(f"SET search_path = '{SEARCH_PATH}'")
+    return con
+
+
+def cursor(base: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor for one thread/session, resolving table names like the base connection."""
+    cur = base.cursor()
+    cur.execute(f"SET search_path = '{SEARCH_PATH}'")
+    return cur
+
+
+def _literal(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"

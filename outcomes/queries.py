@@ -1,0 +1,159 @@
+"""One function per question the pages ask. Each takes a cursor and returns a DataFrame.
+
+Values are bound as parameters; aggregation happens in SQL over the published tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+import pandas as pd
+
+VALUE_COLUMNS = (
+    "area_type, area_code, area_name, model_id, lad_code, indicator_id, period, period_start, "
+    "value, numerator, denominator, lower_ci95, upper_ci95, lower_ci998, upper_ci998"
+)
+ENGLAND = "E92000001"
+
+
+def _df(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
+    return con.execute(sql, list(params)).df()
+
+
+def boroughs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every English LA (2024) with its region and LSOA count, by name."""
+    return _df(
+        con,
+        "SELECT lad_code, any_value(lad_name) AS lad_name, any_value(region_name) AS region_name, "
+        "count(*) AS lsoas FROM int_lsoa21_geography GROUP BY lad_code ORDER BY lad_name",
+    )
+
+
+def models(con: duckdb.DuckDBPyConnection, lad_code: str) -> pd.DataFrame:
+    """The neighbourhood models of a borough: shipped ones first, then uploaded ones."""
+    return _df(
+        con,
+        "SELECT model_id, any_value(model_name) AS model_name, any_value(model_source) AS source, "
+        "count(DISTINCT neighbourhood_code) AS neighbourhoods, count(*) AS lsoas "
+        "FROM neighbourhood_models WHERE lad_code = ? GROUP BY model_id "
+        "ORDER BY any_value(model_source) = 'uploaded', "
+        "any_value(model_name) LIKE 'Trafford%' DESC, model_id DESC",
+        [lad_code],
+    )
+
+
+def neighbourhoods(con: duckdb.DuckDBPyConnection, model_id: str) -> pd.DataFrame:
+    """Neighbourhoods of one model with their LSOA counts, by name."""
+    return _df(
+        con,
+        "SELECT neighbourhood_code, neighbourhood_name, count(*) AS lsoas "
+        "FROM neighbourhood_models WHERE model_id = ? GROUP BY ALL ORDER BY neighbourhood_name",
+        [model_id],
+    )
+
+
+def model_membership(con: duckdb.DuckDBPyConnection, model_id: str) -> pd.DataFrame:
+    """LSOA 2021 -> neighbourhood for one model."""
+    return _df(
+        con,
+        "SELECT lsoa21_code, neighbourhood_code, neighbourhood_name FROM neighbourhood_models "
+        "WHERE model_id = ? ORDER BY neighbourhood_name, lsoa21_code",
+        [model_id],
+    )
+
+
+def catalogue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The indicator catalogue with the periods each indicator has, in display order."""
+    return _df(
+        con,
+        """
+        SELECT c.*, p.periods, p.first_period, p.last_period
+        FROM indicator_catalogue AS c
+        LEFT JOIN (
+            SELECT indicator_id, string_agg(DISTINCT period, ', ' ORDER BY period) AS periods,
+                min(period) AS first_period, max(period) AS last_period
+            FROM pub.indicator_values WHERE area_type = 'england' GROUP BY indicator_id
+        ) AS p USING (indicator_id)
+        ORDER BY c.sort_order
+        """,
+    )
+
+
+def periods(con: duckdb.DuckDBPyConnection, indicator_id: str) -> list[str]:
+    """Periods with a value for an indicator, oldest first."""
+    rows = con.execute(
+        "SELECT DISTINCT period FROM indicator_values WHERE indicator_id = ? "
+        "AND area_type IN ('england', 'lsoa') ORDER BY period",
+        [indicator_id],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def area_values(
+    con: duckdb.DuckDBPyConnection,
+    lad_code: str,
+    model_id: str,
+    indicator_ids: Sequence[str],
+) -> pd.DataFrame:
+    """Every period of the given indicators for the model's neighbourhoods, the borough and
+    England, in one long frame (area_type tells them apart)."""
+    return _df(
+        con,
+        f"""
+        SELECT {VALUE_COLUMNS} FROM indicator_values
+        WHERE indicator_id IN (SELECT unnest(?::VARCHAR[]))
+          AND ((area_type = 'neighbourhood' AND model_id = ?)
+               OR (area_type = 'lad' AND area_code = ?)
+               OR area_type = 'england')
+        ORDER BY indicator_id, area_type, area_name, period
+        """,
+        [list(indicator_ids), model_id, lad_code],
+    )
+
+
+def lsoa_values(
+    con: duckdb.DuckDBPyConnection, lad_code: str, indicator_id: str, model_id: str
+) -> pd.DataFrame:
+    """LSOA values of one indicator in a borough (every period), with each LSOA's
+    neighbourhood in the chosen model."""
+    return _df(
+        con,
+        """
+        SELECT v.area_code AS lsoa21_code, v.area_name AS lsoa21_name, v.period, v.value,
+            v.numerator, v.denominator, v.lower_ci95, v.upper_ci95, v.lower_ci998,
+            v.upper_ci998, coalesce(m.neighbourhood_name, 'Unassigned') AS neighbourhood_name
+        FROM indicator_values AS v
+        LEFT JOIN neighbourhood_models AS m
+            ON m.model_id = ? AND m.lsoa21_code = v.area_code
+        WHERE v.area_type = 'lsoa' AND v.lad_code = ? AND v.indicator_id = ?
+        ORDER BY v.period, v.area_code
+        """,
+        [model_id, lad_code, indicator_id],
+    )
+
+
+def build_info(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+    """When and how the public database was built."""
+    frame = _df(con, "SELECT * FROM pub.build_info")
+    return frame.iloc[0].to_dict() if len(frame) else {}
+
+
+def published_table(
+    con: duckdb.DuckDBPyConnection, name: str, lad_code: str | None
+) -> pd.DataFrame:
+    """A published table for download, limited to one borough where it has a borough column."""
+    if name == "indicator_catalogue":
+        return _df(con, "SELECT * FROM indicator_catalogue ORDER BY sort_order")
+    if name == "neighbourhood_models":
+        return _df(
+            con, "SELECT * FROM neighbourhood_models WHERE lad_code = ? ORDER BY ALL", [lad_code]
+        )
+    if name == "indicator_values":
+        return _df(
+            con,
+            f"SELECT {VALUE_COLUMNS} FROM indicator_values "
+            "WHERE lad_code = ? OR area_type = 'england' ORDER BY ALL",
+            [lad_code],
+        )
+    raise ValueError(f"not a published table: {name}")

@@ -1,0 +1,81 @@
+"""Data & sources: the indicator catalogue, build details and the published tables."""
+
+import streamlit as st
+
+from outcomes import queries, ui
+
+selection = st.session_state.get("selection")
+st.title("Data & sources")
+st.markdown(
+    "Every figure in this dashboard comes from published, real public data. The three "
+    "**published tables** below are a stable contract: the pages read them, and so can Power BI "
+    "or R (columns are documented in the project README)."
+)
+catalogue = ui.catalogue()
+st.subheader("Indicator catalogue")
+shown = catalogue.assign(polarity=catalogue.polarity.map(ui.polarity_text))[
+    [
+        "name",
+        "domain",
+        "definition",
+        "unit",
+        "polarity",
+        "aggregation",
+        "periods",
+        "source",
+        "publisher",
+        "licence",
+        "caveats",
+    ]
+]
+st.dataframe(shown, hide_index=True, width="stretch")
+
+st.subheader("How earlier waves are put on today's map")
+st.markdown(
+    "IoD2010 is published on 2001 LSOAs, IoD2015 and IoD2019 on 2011 LSOAs, IoD2025 on 2021 "
+    "LSOAs. Every wave is shown on **LSOA 2021** geography using the ONS lookups "
+    "(LSOA 2001→2011→2021): unchanged LSOAs map one to one; a split LSOA's parts inherit the "
+    "parent's value; merged LSOAs take the population-weighted mean of their parents, and "
+    "counts are summed (apportioned by Census 2021 population where an LSOA was split). "
+    "Borough and England figures are computed on each wave's own LSOAs, so IoD2019 borough "
+    "averages reproduce the official local authority summaries. IoD scores are relative "
+    "within a wave: compare waves through ranks, deciles and shares."
+)
+
+info = queries.build_info(ui.cursor())
+if info:
+    st.caption(
+        f"Database built {info['built_at']} in {info['build_seconds']} s "
+        f"(DuckDB {info['duckdb_version']})."
+    )
+
+st.subheader("Download the published tables")
+lad = selection.lad_code if selection else ui.DEFAULT_LAD
+lad_name = selection.lad_name if selection else "Trafford"
+for name, note in (
+    ("indicator_catalogue", "all indicators"),
+    ("neighbourhood_models", f"models of {lad_name}"),
+    ("indicator_values", f"values for {lad_name} (LSOAs, neighbourhoods, borough) and England"),
+):
+    frame = queries.published_table(ui.cursor(), name, lad)
+    ui.download_csv(
+        frame,
+        f"{name}_{lad}.csv" if name != "indicator_catalogue" else f"{name}.csv",
+        f"{name} — {note} ({len(frame):,} rows, CSV)",
+    )
+
+st.subheader("Sources and licences")
+st.markdown(
+    "- **English Indices of Deprivation** 2010, 2015 (DCLG), 2019, 2025 (MHCLG). "
+    "Open Government Licence v3.0.\n"
+    "- **ONS** small area population estimates (mid-2017, 2019, 2020), Census 2021 (TS021), "
+    "LSOA/MSOA/ward/LA lookups and boundaries (Open Geography Portal). Open Government "
+    "Licence v3.0; contains OS data © Crown copyright and database right.\n"
+    "- **Trafford Council** localities (Trafford Data Lab), Open Government Licence v3.0.\n\n"
+    + ui.IOD_ATTRIBUTION
+)
+st.warning(
+    "Not yet in this dashboard: health access, transport, service use (missed GP "
+    "appointments) and cohesion indicators, and partner data upload. Official IoD2019 raw "
+    "domain scores for five domains are not bundled (ranks and deciles are used instead)."
+)
