@@ -132,7 +132,12 @@ def trend_chart(
                 hovertemplate=f"{label}<br>%{{x}}: %{{y:,.3~f}}<extra></extra>",
             )
         )
-    fig.update_layout(**base_layout(title, subtitle, source))
+    layout = base_layout(title, subtitle, source)
+    if len(areas) > 8:  # many neighbourhoods: a scrolling legend at the side, not over the title
+        layout["legend"] = {"orientation": "v", "x": 1.02, "y": 1, "font": {"size": 11}}
+        layout["margin"] = {**layout["margin"], "t": 90, "r": 10}
+        layout["height"] = max(layout["height"], 520)
+    fig.update_layout(**layout)
     fig.update_xaxes(title_text="Period", type="category")
     fig.update_yaxes(title_text=y_title, rangemode="tozero", gridcolor="#e5e5e5", showgrid=True)
     if baseline is not None and baseline in set(frame["period"].astype(str)):
