@@ -7,7 +7,7 @@ from outcomes import db, ui
 st.set_page_config(page_title="Neighbourhood outcomes", layout="wide")
 
 PAGES = [
-    st.Page("pages/deprivation.py", title="Deprivation", url_path="deprivation", default=True),
+    st.Page("pages/trends.py", title="Trends", url_path="trends", default=True),
     st.Page("pages/neighbourhoods.py", title="Neighbourhoods", url_path="neighbourhoods"),
     st.Page("pages/data_sources.py", title="Data & sources", url_path="data"),
 ]
@@ -16,7 +16,7 @@ page = st.navigation(PAGES)
 try:
     ui.base_connection()
 except db.DatabaseMissing as exc:
-    st.error(f"The database has not been built yet. {exc}")
+    st.error(f"The dashboard cannot open its data: {exc}")
     st.stop()
 st.session_state["selection"] = ui.sidebar()
 st.sidebar.caption(

@@ -90,7 +90,7 @@ def trend_chart(
     (dotted). `frame` has area_type, area_name, period, value and CI columns."""
     fig = go.Figure()
     lower, upper = f"lower_ci{ci_level}", f"upper_ci{ci_level}"
-    order = {"neighbourhood": 0, "lad": 1, "england": 2}
+    order = {"neighbourhood": 0, "rest": 1, "lad": 2, "england": 3}
     areas = (
         frame[["area_type", "area_name"]]
         .drop_duplicates()
@@ -105,6 +105,8 @@ def trend_chart(
             colour = OKABE_ITO[colour_index % len(OKABE_ITO)]
             colour_index += 1
             dash, width, label = "solid", 2.5, area_name
+        elif area_type == "rest":
+            colour, dash, width, label = "#000000", "dashdot", 2, area_name
         elif area_type == "lad":
             colour, dash, width, label = BOROUGH_COLOUR, "dash", 2, f"{area_name} (borough)"
         else:

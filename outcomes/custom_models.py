@@ -71,6 +71,13 @@ def parse_model_csv(data: bytes) -> list[tuple[int, str, str]]:
     """(line, lsoa_code, neighbourhood) rows of a model file, or ModelFileError."""
     text = _decode(data)
     reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return _parse_rows(reader)
+    except csv.Error as exc:  # e.g. a field over the csv module's 128 KB limit
+        raise ModelFileError([f"line {reader.line_num}: not readable as CSV ({exc})"]) from exc
+
+
+def _parse_rows(reader) -> list[tuple[int, str, str]]:
     header = next(reader, None)
     if not header:
         raise ModelFileError(
@@ -206,7 +213,17 @@ def model_id_for(lad_code: str, model_name: str) -> str:
 def _membership_frame(model: ValidatedModel, model_id: str, model_name: str) -> pd.DataFrame:
     pairs = [*model.assignments.items(), *((code, UNASSIGNED) for code in model.unassigned)]
     frame = pd.DataFrame(pairs, columns=["lsoa21_code", "neighbourhood_name"])
-    frame["neighbourhood_code"] = model_id + ":" + frame["neighbourhood_name"].map(slugify)
+    # One code per distinct name: names whose slugs coincide ('North', 'north', '!!', '??')
+    # get a numeric suffix, so they are never summed together.
+    codes: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in sorted(frame["neighbourhood_name"].unique()):
+        slug, n = slugify(name), 1
+        while (code := slug if n == 1 else f"{slug}-{n}") in taken:
+            n += 1
+        taken.add(code)
+        codes[name] = code
+    frame["neighbourhood_code"] = model_id + ":" + frame["neighbourhood_name"].map(codes)
     frame["model_id"] = model_id
     frame["model_name"] = model_name
     frame["lad_code"] = model.lad_code

@@ -52,14 +52,16 @@ SEARCH_PATH = "memory.main,pub.main"
 
 
 class DatabaseMissing(RuntimeError):
-    """The public database has not been built yet."""
+    """The public database has not been built yet, or the user database cannot be opened."""
 
 
 def open_database(
-    public_db: Path = PUBLIC_DB, user_db: Path = USER_DB
+    public_db: Path | None = None, user_db: Path | None = None
 ) -> duckdb.DuckDBPyConnection:
-    """Open the app's base connection (attach public read-only and user data; create views)."""
-    public_db, user_db = Path(public_db), Path(user_db)
+    """Open the app's base connection (attach public read-only and user data; create views).
+    Defaults are the module's PUBLIC_DB and USER_DB as they are at call time."""
+    public_db = Path(public_db if public_db is not None else PUBLIC_DB)
+    user_db = Path(user_db if user_db is not None else USER_DB)
     if not public_db.is_file():
         raise DatabaseMissing(
             f"{public_db} does not exist: build it with `python -m transforms.run`"
@@ -67,7 +69,14 @@ def open_database(
     user_db.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
     con.execute(f"ATTACH {_literal(public_db)} AS pub (READ_ONLY)")
-    con.execute(f"ATTACH {_literal(user_db)} AS usr")
+    try:
+        con.execute(f"ATTACH {_literal(user_db)} AS usr")
+    except duckdb.IOException as exc:
+        con.close()
+        raise DatabaseMissing(
+            f"the user database {user_db} is in use by another process (another copy of the "
+            "dashboard?). Close it, or point OUTCOMES_USER_DB at another file."
+        ) from exc
     con.execute(USER_SCHEMA)
     con.execute(VIEWS)
     from transforms.run import install_sql_functions

@@ -157,3 +157,35 @@ def published_table(
             [lad_code],
         )
     raise ValueError(f"not a published table: {name}")
+
+
+def rest_of_borough_sums(
+    con: duckdb.DuckDBPyConnection, lad_code: str, model_id: str, indicator_id: str
+) -> pd.DataFrame:
+    """For each neighbourhood and period: the summed numerator and denominator of the rest of
+    its borough (the borough's LSOAs outside the neighbourhood), on LSOA 2021 geography."""
+    return _df(
+        con,
+        """
+        WITH lsoa AS (
+            SELECT i.period, i.lsoa21_code, i.numerator, i.denominator
+            FROM int_lsoa21_indicator_inputs AS i
+            JOIN int_lsoa21_geography AS g USING (lsoa21_code)
+            WHERE g.lad_code = ? AND i.indicator_id = ?
+        ),
+        total AS (
+            SELECT period, sum(numerator) AS n, sum(denominator) AS d FROM lsoa GROUP BY period
+        ),
+        nb AS (
+            SELECT m.neighbourhood_code, l.period, sum(l.numerator) AS n, sum(l.denominator) AS d
+            FROM lsoa AS l
+            JOIN neighbourhood_models AS m ON m.model_id = ? AND m.lsoa21_code = l.lsoa21_code
+            GROUP BY ALL
+        )
+        SELECT nb.neighbourhood_code AS area_code, nb.period,
+            total.n - nb.n AS numerator, total.d - nb.d AS denominator
+        FROM nb JOIN total USING (period)
+        ORDER BY area_code, period
+        """,
+        [lad_code, indicator_id, model_id],
+    )

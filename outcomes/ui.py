@@ -11,11 +11,12 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from outcomes import custom_models, db, geo, queries
+from outcomes import analysis, custom_models, db, geo, queries
 
 DEFAULT_LAD = "E08000009"  # Trafford
 FOCUS_LADS = ("E08000009", "E08000010", "E08000034", "E07000093")
 CACHE = {"max_entries": 256, "ttl": 3600}
+COMPARATOR_OPTIONS = {"lad": "Borough", "england": "England", "rest": "Rest of borough"}
 IOD_ATTRIBUTION = (
     "Contains public sector information licensed under the Open Government Licence v3.0. "
     "English Indices of Deprivation 2010, 2015 (DCLG), 2019, 2025 (MHCLG); ONS population "
@@ -53,6 +54,21 @@ def models(lad_code: str) -> pd.DataFrame:
 
 
 @st.cache_data(**CACHE)
+def neighbourhoods(model_id: str) -> pd.DataFrame:
+    return queries.neighbourhoods(_fresh_cursor(), model_id)
+
+
+@st.cache_data(**CACHE)
+def indicator_periods(indicator_id: str) -> list[str]:
+    return queries.periods(_fresh_cursor(), indicator_id)
+
+
+@st.cache_data(**CACHE)
+def rest_of_borough_sums(lad_code: str, model_id: str, indicator_id: str) -> pd.DataFrame:
+    return queries.rest_of_borough_sums(_fresh_cursor(), lad_code, model_id, indicator_id)
+
+
+@st.cache_data(**CACHE)
 def catalogue() -> pd.DataFrame:
     return queries.catalogue(_fresh_cursor())
 
@@ -82,12 +98,28 @@ def neighbourhood_outlines(lad_code: str, model_id: str) -> dict:
 
 @dataclass(frozen=True)
 class Selection:
-    """What the user has chosen in the sidebar."""
+    """What the user has chosen in the sidebar (all of it mirrored in the URL)."""
 
     lad_code: str
     lad_name: str
     model_id: str
     model_name: str
+    neighbourhoods: tuple[str, ...]  # neighbourhood codes, first = the focus neighbourhood
+    neighbourhood_names: dict[str, str]
+    indicator_id: str
+    baseline: str
+    current: str
+    comparator: str  # lad | england | rest
+    ci_level: str  # 95 | 998
+
+    @property
+    def focus(self) -> str:
+        """The neighbourhood a one-neighbourhood page (briefing, profile) shows."""
+        return self.neighbourhoods[0]
+
+    @property
+    def focus_name(self) -> str:
+        return self.neighbourhood_names[self.focus]
 
 
 def _choose(param: str, options: list[str], default: str, label: str, notes: list[str]) -> str:
@@ -101,16 +133,47 @@ def _choose(param: str, options: list[str], default: str, label: str, notes: lis
     return default
 
 
+def _seed(key: str, options: list[str], default: str, label: str, notes: list[str]) -> None:
+    """Keep the widget state valid: from the URL on first load (noting a bad value),
+    afterwards falling back to the default when the options change under it."""
+    if not st.session_state.get("_url_loaded"):
+        st.session_state[key] = _choose(key, options, default, label, notes)
+    elif st.session_state.get(key) not in options:
+        st.session_state[key] = default
+
+
+def _seed_many(
+    key: str, options: list[str], default: list[str], label: str, notes: list[str]
+) -> None:
+    if not st.session_state.get("_url_loaded"):
+        raw = st.query_params.get(key)
+        if raw is None:
+            st.session_state[key] = default
+            return
+        wanted = [code for code in raw.split(",") if code]
+        valid = [code for code in wanted if code in options]
+        if len(valid) < len(wanted):
+            notes.append(f"Some {label} in the link are not in this model; showing the rest.")
+        st.session_state[key] = valid or default
+    else:
+        current = [c for c in st.session_state.get(key, []) if c in options]
+        st.session_state[key] = current or default
+
+
+def default_baseline(periods: list[str]) -> str:
+    """2019 where the indicator has it (the usual baseline), else its first period."""
+    return "2019" if "2019" in periods and periods[-1] != "2019" else periods[0]
+
+
 def sidebar() -> Selection | None:
-    """Draw the shared sidebar (borough, neighbourhood model) and keep it in the URL."""
+    """Draw the shared sidebar and keep every selection in the URL."""
     notes: list[str] = []
     lads = boroughs()
     lad_codes = lads["lad_code"].tolist()
     names = dict(zip(lads.lad_code, lads.lad_name, strict=True))
-    if "lad" not in st.session_state:
-        st.session_state["lad"] = _choose("lad", lad_codes, DEFAULT_LAD, "borough", notes)
     focus = [c for c in FOCUS_LADS if c in names]
     ordered = focus + [c for c in lad_codes if c not in focus]
+    _seed("lad", lad_codes, DEFAULT_LAD, "borough", notes)
     lad_code = st.sidebar.selectbox(
         "Borough",
         ordered,
@@ -126,8 +189,7 @@ def sidebar() -> Selection | None:
     model_ids = available["model_id"].tolist()
     model_names = dict(zip(available.model_id, available.model_name, strict=True))
     counts = dict(zip(available.model_id, available.neighbourhoods, strict=True))
-    if st.session_state.get("model") not in model_ids:
-        st.session_state["model"] = _choose("model", model_ids, model_ids[0], "model", notes)
+    _seed("model", model_ids, model_ids[0], "neighbourhood model", notes)
     model_id = st.sidebar.selectbox(
         "Neighbourhood model",
         model_ids,
@@ -136,11 +198,81 @@ def sidebar() -> Selection | None:
         help="A neighbourhood is a group of LSOAs. Every borough has MSOA- and ward-based "
         "models; upload your own on the Neighbourhoods page.",
     )
-    st.query_params["lad"] = lad_code
-    st.query_params["model"] = model_id
+    hoods = neighbourhoods(model_id)
+    hood_names = dict(zip(hoods.neighbourhood_code, hoods.neighbourhood_name, strict=True))
+    hood_codes = hoods.neighbourhood_code.tolist()
+    _seed_many("nb", hood_codes, hood_codes[:6], "neighbourhoods", notes)
+    chosen = st.sidebar.multiselect(
+        "Neighbourhoods",
+        hood_codes,
+        format_func=hood_names.get,
+        key="nb",
+        help="The first one is the focus of the Briefing and profile views.",
+    )
+    if not chosen:
+        chosen = hood_codes[:1]
+        st.sidebar.caption(f"None chosen: showing {hood_names[chosen[0]]}.")
+    cat = catalogue()
+    area_cat = cat[cat.aggregation != "lsoa_only"]
+    ids = area_cat.indicator_id.tolist()
+    ind_names = dict(zip(cat.indicator_id, cat.name, strict=True))
+    _seed("ind", ids, "imd_lsoas_most_deprived_10_pct", "indicator", notes)
+    indicator_id = st.sidebar.selectbox(
+        "Indicator",
+        ids,
+        format_func=lambda i: ind_names[i],
+        key="ind",
+    )
+    periods = indicator_periods(indicator_id)
+    _seed("base", periods, default_baseline(periods), "baseline period", notes)
+    baseline = st.sidebar.selectbox(
+        "Baseline period",
+        periods,
+        key="base",
+        help="Every change is measured from this period to the latest one.",
+    )
+    _seed("cmp", list(COMPARATOR_OPTIONS), "lad", "comparator", notes)
+    comparator = st.sidebar.radio(
+        "Compare with",
+        list(COMPARATOR_OPTIONS),
+        format_func=COMPARATOR_OPTIONS.get,
+        key="cmp",
+    )
+    _seed("ci", ["95", "998"], "95", "confidence level", notes)
+    ci_level = st.sidebar.radio(
+        "Confidence level",
+        ["95", "998"],
+        format_func={"95": "95%", "998": "99.8%"}.get,
+        key="ci",
+        horizontal=True,
+    )
+    st.session_state["_url_loaded"] = True
+    st.query_params.update(
+        {
+            "lad": lad_code,
+            "model": model_id,
+            "nb": ",".join(chosen),
+            "ind": indicator_id,
+            "base": baseline,
+            "cmp": comparator,
+            "ci": ci_level,
+        }
+    )
     for note in notes:
         st.sidebar.info(note)
-    return Selection(lad_code, names[lad_code], model_id, model_names[model_id])
+    return Selection(
+        lad_code=lad_code,
+        lad_name=names[lad_code],
+        model_id=model_id,
+        model_name=model_names[model_id],
+        neighbourhoods=tuple(chosen),
+        neighbourhood_names=hood_names,
+        indicator_id=indicator_id,
+        baseline=baseline,
+        current=periods[-1],
+        comparator=comparator,
+        ci_level=ci_level,
+    )
 
 
 def choose_from_url(
@@ -172,4 +304,62 @@ def download_csv(frame: pd.DataFrame, file_name: str, label: str = "Download the
         file_name=file_name,
         mime="text/csv",
         key=f"dl-{file_name}",
+    )
+
+
+def indicator_row(indicator_id: str) -> pd.Series:
+    """The catalogue row of one indicator."""
+    cat = catalogue()
+    return cat[cat.indicator_id == indicator_id].iloc[0]
+
+
+def source_line(meta_row: pd.Series) -> str:
+    """'Source: … (publisher). Licence.' for a chart footer."""
+    return f"Source: {meta_row.source} ({meta_row.publisher}). {meta_row.licence}."
+
+
+def ci_caption(meta, ci_level: str) -> str:
+    """How uncertainty is shown for this indicator, in words."""
+    if meta.has_ci:
+        return f"{analysis.CI_LABELS[ci_level]} confidence intervals"
+    return "no confidence interval (a complete count, not a sample)"
+
+
+def trend_rows(values: pd.DataFrame, selection: Selection) -> pd.DataFrame:
+    """The chosen neighbourhoods plus the borough and England, and the rest of the borough
+    when that is the comparator and one neighbourhood is chosen."""
+    keep = values[
+        ((values.area_type == "neighbourhood") & values.area_code.isin(selection.neighbourhoods))
+        | values.area_type.isin(["lad", "england"])
+    ]
+    if selection.comparator == "rest" and len(selection.neighbourhoods) == 1:
+        meta = analysis.IndicatorMeta.from_row(indicator_row(selection.indicator_id))
+        rest = rest_of_borough_sums(selection.lad_code, selection.model_id, selection.indicator_id)
+        rest = rest[rest.area_code == selection.focus]
+        if not rest.empty:
+            rows = rest.assign(
+                area_type="rest",
+                area_name=f"Rest of {selection.lad_name}",
+                value=analysis.value_from_sums(meta, rest.numerator, rest.denominator),
+            )
+            for level in ("95", "998"):
+                low, high = analysis.interval(meta, rows.numerator, rows.denominator, level)
+                rows[f"lower_ci{level}"], rows[f"upper_ci{level}"] = low, high
+            keep = pd.concat([keep, rows], ignore_index=True)
+    return keep
+
+
+def change_table(change: pd.DataFrame, meta) -> pd.DataFrame:
+    """Change since baseline as a readable table."""
+    order = change.area_type.map({"neighbourhood": 0, "rest": 1, "lad": 2, "england": 3})
+    frame = change.assign(_o=order).sort_values(["_o", "area_name"])
+    return pd.DataFrame(
+        {
+            "Area": frame.area_name,
+            f"{frame.baseline.iloc[0] if len(frame) else ''}": frame.value_baseline.round(2),
+            f"{frame.current.iloc[0] if len(frame) else ''}": frame.value_current.round(2),
+            "Change": frame.change.round(2),
+            "Significance": frame.significance,
+            "Judgement": frame.direction,
+        }
     )

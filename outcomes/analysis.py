@@ -1,0 +1,216 @@
+"""Comparisons the pages share: against a comparator, and change since a baseline.
+
+Plain pandas over the published rows, using `outcomes.stats` for the tests. Indicators with a
+confidence interval are compared the Fingertips way (is the comparator outside the area's CI?)
+and change is tested for significance. Indicators that are complete counts of every LSOA (the
+IoD) have no sampling error: their values are compared directly, and their change is reported
+without a significance test ("not tested"), never dressed up as significant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from outcomes import stats
+
+CONFIDENCE = {"95": 0.95, "998": 0.998}
+CI_LABELS = {"95": "95%", "998": "99.8%"}
+COMPARATORS = {"lad": "Borough", "england": "England", "rest": "Rest of borough"}
+CHANGE_KIND = {"wilson": "proportion", "byar": "rate", "none": "other"}
+COMPLETE_COUNT = "no test needed: complete count"
+
+
+@dataclass(frozen=True)
+class IndicatorMeta:
+    """The catalogue facts the comparisons need."""
+
+    indicator_id: str
+    name: str
+    unit: str
+    polarity: str
+    aggregation: str
+    ci_method: str
+    multiplier: float
+
+    @classmethod
+    def from_row(cls, row: pd.Series) -> IndicatorMeta:
+        return cls(
+            indicator_id=row["indicator_id"],
+            name=row["name"],
+            unit=row["unit"],
+            polarity=row["polarity"],
+            aggregation=row["aggregation"],
+            ci_method=row["ci_method"],
+            multiplier=float(row["multiplier"]),
+        )
+
+    @property
+    def has_ci(self) -> bool:
+        return self.ci_method != "none"
+
+
+def value_from_sums(meta: IndicatorMeta, numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """An indicator value from summed inputs, as the build computes it."""
+    if meta.aggregation in ("sum", "lsoa_only"):
+        return numerator.astype(float)
+    return numerator / denominator.replace(0, np.nan) * meta.multiplier
+
+
+def interval(meta: IndicatorMeta, numerator, denominator, ci_level: str) -> tuple:
+    """(lower, upper) on the indicator's scale, NaN where the indicator has no CI."""
+    numerator = np.asarray(numerator, dtype=float)
+    denominator = np.asarray(denominator, dtype=float)
+    confidence = CONFIDENCE[ci_level]
+    if meta.ci_method == "wilson":
+        low, high = stats.wilson_ci(numerator, denominator, confidence)
+        return np.asarray(low) * meta.multiplier, np.asarray(high) * meta.multiplier
+    if meta.ci_method == "byar":
+        return stats.byars_ci(numerator, denominator, confidence, meta.multiplier)
+    nan = np.full(numerator.shape, np.nan)
+    return nan, nan
+
+
+def comparator_values(
+    values: pd.DataFrame,
+    rest_sums: pd.DataFrame | None,
+    comparator: str,
+    meta: IndicatorMeta,
+    ci_level: str,
+) -> pd.DataFrame:
+    """The comparator of each neighbourhood row and period: area_code, period,
+    comparator_value, comparator_lower, comparator_upper, comparator_name."""
+    hoods = values[values.area_type == "neighbourhood"][["area_code", "period"]]
+    if comparator == "rest":
+        if rest_sums is None or rest_sums.empty or meta.aggregation == "lsoa_only":
+            return hoods.assign(
+                comparator_value=np.nan,
+                comparator_lower=np.nan,
+                comparator_upper=np.nan,
+                comparator_name="Rest of borough",
+            )
+        rest = rest_sums.copy()
+        rest["comparator_value"] = value_from_sums(meta, rest.numerator, rest.denominator)
+        low, high = interval(meta, rest.numerator, rest.denominator, ci_level)
+        rest["comparator_lower"], rest["comparator_upper"] = low, high
+        rest["comparator_name"] = "Rest of borough"
+        return hoods.merge(
+            rest[
+                [
+                    "area_code",
+                    "period",
+                    "comparator_value",
+                    "comparator_lower",
+                    "comparator_upper",
+                    "comparator_name",
+                ]
+            ],
+            on=["area_code", "period"],
+            how="left",
+        )
+    source = values[values.area_type == comparator]
+    lower, upper = f"lower_ci{ci_level}", f"upper_ci{ci_level}"
+    comp = source[["period", "value", lower, upper, "area_name"]].rename(
+        columns={
+            "value": "comparator_value",
+            lower: "comparator_lower",
+            upper: "comparator_upper",
+            "area_name": "comparator_name",
+        }
+    )
+    return hoods.merge(comp, on="period", how="left")
+
+
+def compare(value, lower, upper, comparator_value, meta: IndicatorMeta) -> np.ndarray:
+    """Labels better / similar / worse (or higher / similar / lower without a judgement).
+
+    With a CI: Fingertips' test (comparator outside the area's interval). Without one (a
+    complete count): the values themselves, equal values being 'similar'."""
+    value = np.asarray(value, dtype=float)
+    comparator_value = np.asarray(comparator_value, dtype=float)
+    if meta.has_ci:
+        labels = stats.compare_with_comparator(
+            value,
+            np.asarray(lower, dtype=float),
+            np.asarray(upper, dtype=float),
+            comparator_value,
+            meta.polarity,
+        )
+        labels = np.asarray(labels, dtype=object)
+    else:
+        higher = value > comparator_value + 1e-9
+        lower_ = value < comparator_value - 1e-9
+        if meta.polarity == "higher_is_better":
+            up, down = "better", "worse"
+        elif meta.polarity == "higher_is_worse":
+            up, down = "worse", "better"
+        else:
+            up, down = "higher", "lower"
+        labels = np.where(higher, up, np.where(lower_, down, "similar")).astype(object)
+    missing = np.isnan(value) | np.isnan(comparator_value)
+    labels[missing] = "not compared"
+    return np.where(labels == "not_compared", "not compared", labels)
+
+
+def change_since_baseline(
+    values: pd.DataFrame, baseline: str, current: str, meta: IndicatorMeta, ci_level: str
+) -> pd.DataFrame:
+    """One row per area with the baseline and current values, the change, its interval and
+    a significance label ('not tested' for complete counts), and whether it is an improvement.
+    """
+    keys = ["area_type", "area_code", "area_name"]
+    cols = [*keys, "value", "numerator", "denominator"]
+    base = values[values.period == baseline][cols]
+    now = values[values.period == current][cols]
+    frame = base.merge(now, on=keys, suffixes=("_baseline", "_current"), how="outer")
+    frame["baseline"], frame["current"] = baseline, current
+    frame["change"] = frame.value_current - frame.value_baseline
+    kind = CHANGE_KIND.get(meta.ci_method, "other")
+    if kind == "other" or frame.empty:
+        frame["change_lower"] = np.nan
+        frame["change_upper"] = np.nan
+        frame["significance"] = COMPLETE_COUNT
+    else:
+        result = stats.change_since_baseline(
+            frame.numerator_baseline.to_numpy(float),
+            frame.denominator_baseline.to_numpy(float),
+            frame.numerator_current.to_numpy(float),
+            frame.denominator_current.to_numpy(float),
+            kind,
+            CONFIDENCE[ci_level],
+            meta.multiplier,
+        )
+        frame["change_lower"] = np.asarray(result.lower, dtype=float)
+        frame["change_upper"] = np.asarray(result.upper, dtype=float)
+        frame["significance"] = np.asarray(result.label, dtype=object)
+    frame["direction"] = _direction(frame, meta)
+    return frame
+
+
+def _direction(frame: pd.DataFrame, meta: IndicatorMeta) -> np.ndarray:
+    """'improved' / 'worsened' (or 'increased' / 'decreased' without a judgement),
+    'no significant change', 'unchanged' or 'not tested'. Complete counts have no sampling
+    error, so their change is judged on the values; estimates only when significant."""
+    if frame.empty:
+        return np.array([], dtype=object)
+    labels = frame.significance.to_numpy(object)
+    out = np.full(len(frame), "not tested", dtype=object)
+    tested = (labels != COMPLETE_COUNT) & (labels != stats.NOT_TESTED)
+    if tested.any():
+        out[tested] = np.asarray(
+            stats.change_direction(labels[tested], meta.polarity), dtype=object
+        )
+    change = frame.change.to_numpy(float)
+    complete = labels == COMPLETE_COUNT
+    rose, fell = complete & (change > 1e-9), complete & (change < -1e-9)
+    if meta.polarity == "higher_is_better":
+        out[rose], out[fell] = "improved", "worsened"
+    elif meta.polarity == "higher_is_worse":
+        out[rose], out[fell] = "worsened", "improved"
+    else:
+        out[rose], out[fell] = "increased", "decreased"
+    out[complete & (np.abs(change) <= 1e-9)] = "unchanged"
+    out[np.isnan(change)] = "not tested"
+    return out

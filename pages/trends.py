@@ -1,0 +1,54 @@
+"""Trends: an indicator over time for the chosen neighbourhoods, against the baseline and a
+comparator, with confidence intervals where the indicator has them."""
+
+import streamlit as st
+
+from outcomes import analysis, charts, tables, ui
+
+selection = st.session_state.get("selection")
+if selection is None:
+    st.info("Choose a borough with a neighbourhood model in the sidebar.")
+    st.stop()
+
+meta_row = ui.indicator_row(selection.indicator_id)
+meta = analysis.IndicatorMeta.from_row(meta_row)
+st.title(f"{meta.name}: {selection.lad_name} neighbourhoods over time")
+st.markdown(
+    f"**{ui.polarity_text(meta.polarity)}.** {meta_row.definition} "
+    f"Baseline **{selection.baseline}**; compared with "
+    f"**{analysis.COMPARATORS[selection.comparator].lower()}**."
+)
+
+values = ui.area_values(selection.lad_code, selection.model_id, (selection.indicator_id,))
+shown = ui.trend_rows(values, selection)
+if shown.empty:
+    st.warning("This indicator has no values for these neighbourhoods.")
+    st.stop()
+
+periods = sorted(shown.period.unique())
+fig = charts.trend_chart(
+    shown,
+    title=f"{meta.name}, {selection.lad_name}",
+    subtitle=f"{selection.model_name}; {periods[0]}–{periods[-1]}; baseline {selection.baseline}; "
+    f"{ui.ci_caption(meta, selection.ci_level)}",
+    source=ui.source_line(meta_row),
+    y_title=charts.axis_title(meta.name, meta.unit),
+    baseline=selection.baseline,
+    ci_level=selection.ci_level,
+)
+st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
+
+change = analysis.change_since_baseline(
+    shown, selection.baseline, selection.current, meta, selection.ci_level
+)
+st.subheader(f"Change since {selection.baseline}")
+st.dataframe(ui.change_table(change, meta), hide_index=True, width="stretch")
+
+with st.expander("Data table (text alternative to the chart)"):
+    st.dataframe(tables.wide_by_period(shown), hide_index=True, width="stretch")
+ui.download_csv(
+    tables.long_for_download(shown, {meta.indicator_id: meta.name}),
+    f"{tables.slug(selection.lad_name)}_{tables.slug(selection.model_name)}_"
+    f"{selection.indicator_id}_{periods[0]}_to_{periods[-1]}.csv",
+)
+st.caption(meta_row.caveats)
