@@ -202,7 +202,9 @@ def _direction(frame: pd.DataFrame, meta: IndicatorMeta) -> np.ndarray:
         out[tested] = np.asarray(
             stats.change_direction(labels[tested], meta.polarity), dtype=object
         )
-    change = frame.change.to_numpy(float)
+    # Judge complete counts on the change as displayed (2 dp): England's share of its own most
+    # deprived decile moves by rounding only, which is no change.
+    change = np.round(frame.change.to_numpy(float), 2)
     complete = labels == COMPLETE_COUNT
     rose, fell = complete & (change > 1e-9), complete & (change < -1e-9)
     if meta.polarity == "higher_is_better":

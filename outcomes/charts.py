@@ -124,14 +124,15 @@ def trend_chart(
             }
         fig.add_trace(
             go.Scatter(
-                x=rows["period"].astype(str),
+                x=pd.to_datetime(rows["period_start"]),
+                customdata=rows["period"].astype(str),
                 y=rows["value"],
                 mode="lines+markers",
                 name=label,
                 line={"color": colour, "dash": dash, "width": width},
                 marker={"size": 7},
                 error_y=error_y,
-                hovertemplate=f"{label}<br>%{{x}}: %{{y:,.3~f}}<extra></extra>",
+                hovertemplate=f"{label}<br>%{{customdata}}: %{{y:,.3~f}}<extra></extra>",
             )
         )
     layout = base_layout(title, subtitle, source)
@@ -140,18 +141,19 @@ def trend_chart(
         layout["margin"] = {**layout["margin"], "t": 90, "r": 10}
         layout["height"] = max(layout["height"], 520)
     fig.update_layout(**layout)
-    fig.update_xaxes(title_text="Period", type="category")
+    ticks = frame[["period", "period_start"]].drop_duplicates().sort_values("period_start")
+    fig.update_xaxes(
+        title_text="Period", type="date", tickvals=pd.to_datetime(ticks["period_start"]),
+        ticktext=ticks["period"].astype(str),
+    )
     fig.update_yaxes(title_text=y_title, rangemode="tozero", gridcolor="#e5e5e5", showgrid=True)
-    if baseline is not None and baseline in set(frame["period"].astype(str)):
-        fig.add_vline(x=baseline, line={"color": "#999", "width": 1, "dash": "dot"})
-        fig.add_annotation(
-            x=baseline,
-            y=1.02,
-            yref="paper",
-            text=f"Baseline {baseline}",
-            showarrow=False,
-            font={"size": 11, "color": "#555"},
-        )
+    at_baseline = ticks[ticks["period"].astype(str) == str(baseline)]
+    if baseline is not None and not at_baseline.empty:
+        x = pd.to_datetime(at_baseline["period_start"].iloc[0]).strftime("%Y-%m-%d")
+        fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper",
+                      line={"color": "#999", "width": 1.5, "dash": "dot"})
+        fig.add_annotation(x=x, y=1.0, yref="paper", text=f"Baseline {baseline}",
+                           showarrow=False, yanchor="bottom", font={"size": 11, "color": "#555"})
     return fig
 
 

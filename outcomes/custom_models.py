@@ -176,7 +176,7 @@ def validate_model(con: duckdb.DuckDBPyConnection, data: bytes, lad_code: str) -
         assignments[r.lsoa21_code] = (r.line, r.neighbourhood)
     if problems:
         raise ModelFileError(sorted(set(problems), key=_line_number))
-    converted = int(resolved["from_2011"].sum())
+    converted = resolved.loc[resolved["from_2011"].astype(bool), "line"].nunique()
     if converted:
         notes.append(f"{converted} LSOA 2011 code(s) were converted to 2021 codes")
     unassigned = sorted(borough - assignments.keys())

@@ -189,3 +189,123 @@ def rest_of_borough_sums(
         """,
         [lad_code, indicator_id, model_id],
     )
+
+
+def borough_lsoas(con: duckdb.DuckDBPyConnection, lad_code: str) -> pd.DataFrame:
+    """Every LSOA 2021 of a borough with its population in the latest population period."""
+    return _df(
+        con,
+        """
+        WITH pop AS (
+            SELECT area_code AS lsoa21_code, period, value AS population
+            FROM indicator_values
+            WHERE area_type = 'lsoa' AND lad_code = ? AND indicator_id = 'population'
+            QUALIFY period = max(period) OVER ()
+        )
+        SELECT g.lsoa21_code, g.lsoa21_name, pop.population, pop.period AS population_period
+        FROM int_lsoa21_geography AS g
+        LEFT JOIN pop USING (lsoa21_code)
+        WHERE g.lad_code = ?
+        ORDER BY g.lsoa21_code
+        """,
+        [lad_code, lad_code],
+    )
+
+
+def lsoa_weighted_values(
+    con: duckdb.DuckDBPyConnection, lad_code: str, indicator_id: str, period: str
+) -> pd.DataFrame:
+    """LSOA values of one indicator and period in a borough, each with the weight the build
+    gives the LSOA when it combines LSOAs into areas (the denominator: population for the IoD;
+    1 for shares of LSOAs and for counts, which have no denominator)."""
+    return _df(
+        con,
+        """
+        SELECT v.area_code AS lsoa21_code, v.area_name AS lsoa21_name, v.value,
+            coalesce(i.denominator, 1.0) AS weight
+        FROM indicator_values AS v
+        LEFT JOIN int_lsoa21_indicator_inputs AS i
+            ON i.lsoa21_code = v.area_code AND i.indicator_id = v.indicator_id
+            AND i.period = v.period
+        WHERE v.area_type = 'lsoa' AND v.lad_code = ? AND v.indicator_id = ? AND v.period = ?
+        ORDER BY v.area_code
+        """,
+        [lad_code, indicator_id, period],
+    )
+
+
+def period_starts(con: duckdb.DuckDBPyConnection, indicator_id: str) -> pd.DataFrame:
+    """Each period of an indicator with its start date, oldest first (to match periods of
+    different indicators, e.g. an IoD wave to a population estimate)."""
+    return _df(
+        con,
+        "SELECT period, min(period_start) AS period_start FROM indicator_values "
+        "WHERE indicator_id = ? AND area_type IN ('england', 'lsoa') "
+        "GROUP BY period ORDER BY period_start, period",
+        [indicator_id],
+    )
+
+
+def neighbourhood_spread(
+    con: duckdb.DuckDBPyConnection, model_id: str, indicator_ids: Sequence[str]
+) -> pd.DataFrame:
+    """For each indicator and period: how the model's neighbourhood values spread (count,
+    minimum, quartiles, maximum), the range a spine chart draws."""
+    return _df(
+        con,
+        """
+        SELECT indicator_id, period, count(value) AS neighbourhoods,
+            min(value) AS min_value,
+            quantile_cont(value, 0.25) AS q25_value,
+            quantile_cont(value, 0.5) AS median_value,
+            quantile_cont(value, 0.75) AS q75_value,
+            max(value) AS max_value
+        FROM indicator_values
+        WHERE area_type = 'neighbourhood' AND model_id = ?
+          AND indicator_id IN (SELECT unnest(?::VARCHAR[]))
+        GROUP BY ALL ORDER BY ALL
+        """,
+        [model_id, list(indicator_ids)],
+    )
+
+
+def decile_sums(
+    con: duckdb.DuckDBPyConnection,
+    lad_code: str,
+    indicator_id: str,
+    period: str,
+    decile_period: str,
+    population_period: str | None,
+) -> pd.DataFrame:
+    """The borough's LSOAs grouped by national IMD decile (of wave `decile_period`): LSOA
+    counts and the summed numerator, denominator and population of each decile (for
+    population-weighted means the inputs hold value x population over population)."""
+    return _df(
+        con,
+        """
+        WITH borough AS (
+            SELECT lsoa21_code FROM int_lsoa21_geography WHERE lad_code = ?
+        ),
+        decile AS (
+            SELECT v.area_code AS lsoa21_code, CAST(v.value AS INTEGER) AS imd_decile
+            FROM indicator_values AS v JOIN borough AS b ON b.lsoa21_code = v.area_code
+            WHERE v.area_type = 'lsoa' AND v.indicator_id = 'imd_decile' AND v.period = ?
+        ),
+        inputs AS (
+            SELECT lsoa21_code, numerator, denominator FROM int_lsoa21_indicator_inputs
+            WHERE indicator_id = ? AND period = ?
+        ),
+        pop AS (
+            SELECT lsoa21_code, numerator AS population FROM int_lsoa21_indicator_inputs
+            WHERE indicator_id = 'population' AND period = ?
+        )
+        SELECT d.imd_decile, count(*) AS lsoas, count(i.lsoa21_code) AS lsoas_with_data,
+            sum(i.numerator) AS numerator, sum(i.denominator) AS denominator,
+            sum(p.population) AS population
+        FROM decile AS d
+        LEFT JOIN inputs AS i USING (lsoa21_code)
+        LEFT JOIN pop AS p USING (lsoa21_code)
+        GROUP BY d.imd_decile ORDER BY d.imd_decile
+        """,
+        [lad_code, decile_period, indicator_id, period, population_period],
+    )

@@ -189,6 +189,9 @@ def sidebar() -> Selection | None:
     model_ids = available["model_id"].tolist()
     model_names = dict(zip(available.model_id, available.model_name, strict=True))
     counts = dict(zip(available.model_id, available.neighbourhoods, strict=True))
+    pending = st.session_state.pop("_pending_model", None)  # set by a page, e.g. after upload
+    if pending in model_ids:
+        st.session_state["model"] = pending
     _seed("model", model_ids, model_ids[0], "neighbourhood model", notes)
     model_id = st.sidebar.selectbox(
         "Neighbourhood model",
@@ -363,3 +366,13 @@ def change_table(change: pd.DataFrame, meta) -> pd.DataFrame:
             "Judgement": frame.direction,
         }
     )
+
+
+@st.cache_data(**CACHE)
+def borough_lsoas(lad_code: str) -> pd.DataFrame:
+    return queries.borough_lsoas(_fresh_cursor(), lad_code)
+
+
+@st.cache_data(**CACHE)
+def lsoa_weighted_values(lad_code: str, indicator_id: str, period: str) -> pd.DataFrame:
+    return queries.lsoa_weighted_values(_fresh_cursor(), lad_code, indicator_id, period)
