@@ -126,6 +126,22 @@ CONTRACTS: tuple[tuple[str, str], ...] = (
         """,
     ),
     (
+        "LAs: each borough's population adds up to the sum of its LSOAs",
+        """
+        with lsoa as (
+            select lad_code, period, sum(numerator) as population
+            from indicator_values where area_type = 'lsoa' and indicator_id = 'population'
+            group by all
+        )
+        select l.lad_code, l.period, l.population, v.numerator
+        from lsoa as l
+        left join indicator_values as v
+            on v.area_type = 'lad' and v.area_code = l.lad_code and v.period = l.period
+            and v.indicator_id = 'population'
+        where v.numerator is null or abs(v.numerator - l.population) > 1e-6 * l.population
+        """,
+    ),
+    (
         "IoD2019: LA average IMD scores reproduce the official File 10 to 0.001",
         """
         select o.lad_code, o.imd_score as official, v.value

@@ -10,6 +10,7 @@ import csv
 import gzip
 import io
 import json
+import re
 from pathlib import Path
 
 import duckdb
@@ -77,8 +78,21 @@ def _stage_text(con: duckdb.DuckDBPyConnection, raw: RawFile, path: Path, label:
             [str(path), columns],
         )
     except duckdb.Error as exc:
-        first = str(exc).split("\n  file =")[0].strip()
-        raise BuildError(f"{label}: {first}") from exc
+        raise BuildError(f"{label}: {_csv_problem(str(exc))}") from exc
+
+
+def _csv_problem(message: str) -> str:
+    """DuckDB's CSV error in the loader's words: the line, and what is wrong with it."""
+    line = re.search(r"CSV Error on Line: (\d+)", message)
+    columns = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", message)
+    if line and columns:
+        return (
+            f"line {line.group(1)}: expected {columns.group(1)} columns, found "
+            f"{columns.group(2)} (a malformed row)"
+        )
+    if line:
+        return f"line {line.group(1)}: not valid CSV ({message.splitlines()[0]})"
+    return f"not valid CSV ({message.splitlines()[0]})"
 
 
 def _first_bad(con: duckdb.DuckDBPyConnection, where: str, column: str) -> tuple | None:
@@ -98,19 +112,23 @@ def load_raw_file(con: duckdb.DuckDBPyConnection, raw: RawFile, data_dir: Path) 
     if raw.filter_sql:
         con.execute(f"DELETE FROM _raw_text WHERE NOT coalesce(({raw.filter_sql}), false)")
     for column, sql_type in raw.columns.items():
+        if sql_type == "VARCHAR":
+            continue
         ident = quote_ident(column)
-        if sql_type != "VARCHAR":
-            bad = _first_bad(
-                con,
-                f"nullif(trim({ident}), '') IS NOT NULL AND "
-                f"TRY_CAST(trim({ident}) AS {sql_type}) IS NULL",
-                column,
+        value = f"trim({ident})"
+        if sql_type == "INTEGER":  # whole numbers only: no '1.5', '1e3', '0x10' or '1_000'
+            invalid = f"NOT regexp_full_match({value}, '[+-]?[0-9]+')"
+        else:  # numbers only: no NaN or infinity
+            invalid = (
+                f"TRY_CAST({value} AS {sql_type}) IS NULL "
+                f"OR NOT isfinite(TRY_CAST({value} AS {sql_type}))"
             )
-            if bad:
-                raise BuildError(
-                    f"{label}: line {bad[0]}, column '{column}': {bad[1]!r} is not a valid "
-                    f"{sql_type.lower()}"
-                )
+        bad = _first_bad(con, f"nullif({value}, '') IS NOT NULL AND ({invalid})", column)
+        if bad:
+            kind = "whole number" if sql_type == "INTEGER" else "number"
+            raise BuildError(
+                f"{label}: line {bad[0]}, column '{column}': {bad[1]!r} is not a {kind}"
+            )
     for column, pattern in raw.code_patterns.items():
         bad = _first_bad(
             con,

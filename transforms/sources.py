@@ -23,7 +23,7 @@ class RawFile:
     columns: dict[str, str]
     key: tuple[str, ...] = ()
     code_patterns: dict[str, str] = field(default_factory=dict)
-    filter_sql: str = ""  # rows kept, e.g. England only
+    filter_sql: str = ""  # rows kept, e.g. not Welsh (malformed codes are kept, and fail)
     kind: str = "csv"  # csv | geojson_properties
 
 
@@ -124,7 +124,7 @@ RAW_FILES: tuple[RawFile, ...] = (
         path="raw/deprivation/population_sape_lsoa11_bands_mid2017_2019_2020.csv.gz",
         columns={"mid_year": "INTEGER", "lsoa11cd": "VARCHAR", "total": "INTEGER"},
         key=("mid_year", "lsoa11cd"),
-        filter_sql="lsoa11cd LIKE 'E%'",
+        filter_sql="lsoa11cd NOT LIKE 'W%'",
         code_patterns={"lsoa11cd": LSOA_CODE},
     ),
     RawFile(
@@ -132,7 +132,7 @@ RAW_FILES: tuple[RawFile, ...] = (
         path="raw/deprivation/census2021_lsoa21_baseline.csv.gz",
         columns={"lsoa21cd": "VARCHAR", "usual_residents_ts021": "INTEGER"},
         key=("lsoa21cd",),
-        filter_sql="lsoa21cd LIKE 'E%'",
+        filter_sql="lsoa21cd NOT LIKE 'W%'",
         code_patterns={"lsoa21cd": LSOA_CODE},
     ),
     RawFile(
@@ -140,7 +140,7 @@ RAW_FILES: tuple[RawFile, ...] = (
         path="raw/geography/lookups/lsoa01_lsoa11_ew.csv.gz",
         columns={"lsoa01cd": "VARCHAR", "lsoa11cd": "VARCHAR", "chgind": "VARCHAR"},
         key=("lsoa01cd", "lsoa11cd"),
-        filter_sql="lsoa11cd LIKE 'E%'",
+        filter_sql="lsoa11cd NOT LIKE 'W%'",
         code_patterns={"lsoa01cd": LSOA_CODE, "lsoa11cd": LSOA_CODE},
     ),
     RawFile(
@@ -153,7 +153,7 @@ RAW_FILES: tuple[RawFile, ...] = (
             "lad22cd": "VARCHAR",
         },
         key=("lsoa11cd", "lsoa21cd"),
-        filter_sql="lsoa21cd LIKE 'E%'",
+        filter_sql="lsoa21cd NOT LIKE 'W%'",
         code_patterns={"lsoa11cd": LSOA_CODE, "lsoa21cd": LSOA_CODE},
     ),
     RawFile(
@@ -168,7 +168,7 @@ RAW_FILES: tuple[RawFile, ...] = (
             "lad24nm": "VARCHAR",
         },
         key=("lsoa21cd",),
-        filter_sql="lsoa21cd LIKE 'E%'",
+        filter_sql="lsoa21cd NOT LIKE 'W%'",
         code_patterns={"lsoa21cd": LSOA_CODE, "lad24cd": LAD_CODE, "wd24cd": r"^E05\d{6}$"},
     ),
     RawFile(

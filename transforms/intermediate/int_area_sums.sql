@@ -1,7 +1,7 @@
 -- Grain: one row per area, period and indicator: summed numerators and denominators for LSOAs,
 -- neighbourhoods, LAs and England. LAs and England are summed on each wave's native LSOAs (so
--- IoD2019 reproduces the official LA summaries): once by the wave's own LA codes and once by LA
--- 2024 codes, keeping the wave's own row where both give the same code.
+-- IoD2019 reproduces the official LA summaries) by the wave's own LA codes; LA 2024 codes the
+-- wave does not have are summed from LSOA 2021 inputs. The wave's own row wins a shared code.
 with lsoa as (
     select 'lsoa' as area_type, i.lsoa21_code as area_code, g.lsoa21_name as area_name,
         cast(null as varchar) as model_id, g.lad_code, i.period, i.period_start, i.indicator_id,
@@ -23,10 +23,13 @@ lad_native as (
     group by native_lad_code, period, indicator_id
 ),
 lad_2024 as (
-    select lad24_code, any_value(lad24_name), period, any_value(period_start), indicator_id,
-        sum(numerator), sum(denominator), 2
-    from int_native_indicator_inputs
-    group by lad24_code, period, indicator_id
+    -- LA 2024 rows come from the LSOA 2021 inputs, so they add up exactly to the borough's
+    -- LSOAs and neighbourhoods when a 2011 LSOA straddles a changed boundary.
+    select g.lad_code, any_value(g.lad_name), i.period, any_value(i.period_start),
+        i.indicator_id, sum(i.numerator), sum(i.denominator), 2
+    from int_lsoa21_indicator_inputs as i
+    join int_lsoa21_geography as g using (lsoa21_code)
+    group by g.lad_code, i.period, i.indicator_id
 ),
 lad as (
     select 'lad' as area_type, area_code, area_name, cast(null as varchar) as model_id,

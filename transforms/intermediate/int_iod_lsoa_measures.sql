@@ -1,7 +1,8 @@
 -- Grain: one row per IoD wave, native LSOA and measure. Long form of every IoD measure used,
 -- with most-deprived flags (1/0) computed on the wave's own deciles. IoD2010 (LSOA 2001) is moved
 -- onto LSOA 2011 here: split LSOAs inherit, merged LSOAs average; ranks and deciles come from the
--- parent with the largest share.
+-- parent with the largest share (no 2001 population is bundled, so merged 2001 LSOAs tie and
+-- the lowest code wins, deterministically).
 with iod2010 as (
     unpivot (
         select
@@ -29,7 +30,8 @@ iod2010_on_lsoa11 as (
         cast(null as varchar) as native_lad_name,
         m.measure,
         case
-            when m.measure in ('imd_rank', 'imd_decile') then arg_max(m.value, s.share)
+            when m.measure in ('imd_rank', 'imd_decile')
+                then first(m.value order by s.share desc, m.lsoa01_code)
             else sum(m.value * s.share) / sum(s.share)
         end as value
     from iod2010 as m
