@@ -31,6 +31,8 @@ CREATE TABLE IF NOT EXISTS usr.user_neighbourhood_models (
 );
 CREATE TABLE IF NOT EXISTS usr.user_indicator_values AS
     SELECT * FROM pub.indicator_values WITH NO DATA;
+CREATE TABLE IF NOT EXISTS usr.user_indicator_catalogue AS
+    SELECT * FROM pub.indicator_catalogue WITH NO DATA;
 """
 
 VIEWS = """
@@ -42,6 +44,10 @@ CREATE OR REPLACE VIEW memory.main.neighbourhood_models AS
     SELECT model_id, model_name, lad_code, neighbourhood_code, neighbourhood_name, lsoa21_code,
         'uploaded'
     FROM usr.user_neighbourhood_models;
+CREATE OR REPLACE VIEW memory.main.indicator_catalogue AS
+    SELECT * FROM pub.indicator_catalogue
+    UNION ALL BY NAME
+    SELECT * FROM usr.user_indicator_catalogue;
 CREATE OR REPLACE VIEW memory.main.indicator_values AS
     SELECT * FROM pub.indicator_values
     UNION ALL BY NAME

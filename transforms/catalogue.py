@@ -68,6 +68,10 @@ class Indicator:
     ci_method: str = "none"
     geography: str = "LSOA"
     sort_order: int = 0
+    # Area types that have values (an indicator published only for sub-ICB locations has no
+    # LSOA or neighbourhood rows, and pages must not present it as neighbourhood variation).
+    area_types: str = "lsoa,neighbourhood,lad,england"
+    coverage: str = "England"  # e.g. "Greater Manchester only"; shown beside the indicator
 
 
 def _iod(
@@ -224,9 +228,4 @@ def _catalogue() -> list[Indicator]:
     return [Indicator(**{**asdict(row), "sort_order": order}) for order, row in enumerate(rows, 1)]
 
 
-CATALOGUE: tuple[Indicator, ...] = tuple(_catalogue())
-
-
-def catalogue_rows() -> list[dict[str, object]]:
-    """The catalogue as plain dicts, in display order, for loading into the database."""
-    return [asdict(row) for row in CATALOGUE]
+DEPRIVATION_INDICATORS: tuple[Indicator, ...] = tuple(_catalogue())

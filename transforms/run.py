@@ -19,10 +19,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from transforms.catalogue import catalogue_rows
+from transforms.registry import RAW_FILES, catalogue_rows
 from transforms.contracts import check_contracts
 from transforms.raw import BuildError, load_raw_file
-from transforms.sources import RAW_FILES
 
 TRANSFORMS_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = TRANSFORMS_DIR.parent
@@ -34,6 +33,7 @@ DEFAULT_TOKENS = {
     "area_sums": "int_area_sums",
 }
 _TOKEN = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+_COMMENT = re.compile(r"--[^\n]*")
 
 
 def render(sql: str, tokens: dict[str, str] | None = None) -> str:
@@ -69,8 +69,9 @@ def ordered_models(layer: str) -> list[tuple[str, str]]:
         if name in visiting:
             raise BuildError(f"{layer}/{name}.sql: circular reference between transforms")
         visiting.add(name)
+        code = _COMMENT.sub("", models[name])  # a table named in a comment is no dependency
         for other in models:
-            if other != name and re.search(rf"\b{other}\b", models[name]):
+            if other != name and re.search(rf"\b{other}\b", code):
                 visit(other)
         visiting.discard(name)
         ordered.append(name)

@@ -49,3 +49,5 @@ select * from lsoa
 union all select * from int_neighbourhood_sums
 union all select * from lad
 union all select * from england
+union all select * from int_access_area_rows
+union all select * from int_service_area_rows

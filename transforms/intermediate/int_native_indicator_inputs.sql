@@ -43,10 +43,23 @@ population as (
         'population', population, null
     from stg_population_lsoa21
 ),
+other_domains as (
+    select period, period_start, geography, lsoa_code, null as native_lad_code,
+        null as native_lad_name, indicator_id, numerator, denominator
+    from int_access_lsoa_inputs
+    union all
+    select period, period_start, geography, lsoa_code, null, null, indicator_id, numerator,
+        denominator
+    from int_service_lsoa_inputs
+),
 final as (
     select u.*, coalesce(l11.lad_code, g.lad_code) as lad24_code,
         coalesce(l11.lad_name, g.lad_name) as lad24_name
-    from (select * from iod union all select * from population) as u
+    from (
+        select * from iod
+        union all select * from population
+        union all select * from other_domains
+    ) as u
     left join int_lsoa11_lad24 as l11 on u.geography = 'lsoa11' and l11.lsoa11_code = u.lsoa_code
     left join int_lsoa21_geography as g on u.geography = 'lsoa21' and g.lsoa21_code = u.lsoa_code
 )
