@@ -92,6 +92,10 @@ GRAINS = {
     "stg_population_lsoa11": ("period", "lsoa11_code"),
     "stg_population_lsoa21": ("lsoa21_code",),
     "stg_trafford_localities": ("lsoa21_code",),
+    "int_access_area_rows": ("area_type", "area_code", "period", "indicator_id"),
+    "int_access_lsoa_inputs": ("period", "geography", "lsoa_code", "indicator_id"),
+    "int_service_area_rows": ("area_type", "area_code", "period", "indicator_id"),
+    "int_service_lsoa_inputs": ("period", "geography", "lsoa_code", "indicator_id"),
     "int_area_sums": ("area_type", "area_code", "model_id", "period", "indicator_id"),
     "int_iod_lsoa_measures": ("period", "geography", "lsoa_code", "measure"),
     "int_lsoa01_lsoa11_shares": ("lsoa01_code", "lsoa11_code"),
@@ -150,10 +154,19 @@ def test_every_transform_file_has_a_grain():
     assert files == set(GRAINS)
 
 
+# Extension points whose domains have no rows in the fixture yet.
+MAY_BE_EMPTY = {
+    "int_access_area_rows",
+    "int_access_lsoa_inputs",
+    "int_service_area_rows",
+    "int_service_lsoa_inputs",
+}
+
+
 @pytest.mark.parametrize("table", sorted(GRAINS))
 def test_grain_is_unique_and_not_empty(con, table):
     keys = ", ".join(GRAINS[table])
-    assert q(con, f"select count(*) from {table}")[0][0] > 0
+    assert table in MAY_BE_EMPTY or q(con, f"select count(*) from {table}")[0][0] > 0
     dup = q(con, f"select {keys}, count(*) from {table} group by all having count(*) > 1 limit 3")
     assert dup == []
 

@@ -163,6 +163,9 @@ def _catalogue() -> list[Indicator]:
             "population-weighted.",
             "%",
             "weighted_mean",
+            "The income domain's definition changed for IoD2025 (it counts more benefits, "
+            "including Universal Credit), so rates are much higher than in IoD2019 everywhere "
+            "(England 23.2% against 12.8%): compare waves through ranks and shares, not rates. "
             "IoD2019 rates are derived from File 8 numerators (rounded to 5, suppressed when "
             "small) over File 6 denominators; 31 LSOAs with suppressed numerators are left out. "
             "Not published for IoD2015 in the bundled data. " + HARMONISED + WEIGHTS + NO_CI,

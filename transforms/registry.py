@@ -8,8 +8,14 @@ from __future__ import annotations
 
 from dataclasses import asdict, replace
 
-from transforms import catalogue, catalogue_access, catalogue_services, sources
-from transforms import sources_access, sources_services
+from transforms import (
+    catalogue,
+    catalogue_access,
+    catalogue_services,
+    sources,
+    sources_access,
+    sources_services,
+)
 from transforms.catalogue import Indicator
 from transforms.sources import RawFile
 

@@ -19,9 +19,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from transforms.registry import RAW_FILES, catalogue_rows
 from transforms.contracts import check_contracts
 from transforms.raw import BuildError, load_raw_file
+from transforms.registry import RAW_FILES, catalogue_rows
 
 TRANSFORMS_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = TRANSFORMS_DIR.parent
