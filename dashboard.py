@@ -7,7 +7,10 @@ from outcomes import db, ui
 st.set_page_config(page_title="Neighbourhood outcomes", layout="wide")
 
 PAGES = [
-    st.Page("pages/trends.py", title="Trends", url_path="trends", default=True),
+    st.Page("pages/briefing.py", title="Briefing", url_path="briefing", default=True),
+    st.Page("pages/trends.py", title="Trends", url_path="trends"),
+    st.Page("pages/compare.py", title="Compare", url_path="compare"),
+    st.Page("pages/inequality.py", title="Inequality", url_path="inequality"),
     st.Page("pages/neighbourhoods.py", title="Neighbourhoods", url_path="neighbourhoods"),
     st.Page("pages/data_sources.py", title="Data & sources", url_path="data"),
 ]
@@ -19,6 +22,7 @@ except db.DatabaseMissing as exc:
     st.error(f"The dashboard cannot open its data: {exc}")
     st.stop()
 st.session_state["selection"] = ui.sidebar()
+st.session_state[ui.ROUTER_RAN] = True
 st.sidebar.caption(
     "Real public data: English Indices of Deprivation, ONS population and geography "
     "(Open Government Licence v3.0). See Data & sources."

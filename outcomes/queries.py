@@ -73,7 +73,8 @@ def catalogue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         LEFT JOIN (
             SELECT indicator_id, string_agg(DISTINCT period, ', ' ORDER BY period) AS periods,
                 min(period) AS first_period, max(period) AS last_period
-            FROM pub.indicator_values WHERE area_type = 'england' GROUP BY indicator_id
+            FROM pub.indicator_values WHERE area_type IN ('england', 'lsoa')
+            GROUP BY indicator_id
         ) AS p USING (indicator_id)
         ORDER BY c.sort_order
         """,

@@ -14,6 +14,7 @@ import streamlit as st
 from outcomes import analysis, custom_models, db, geo, queries
 
 DEFAULT_LAD = "E08000009"  # Trafford
+ROUTER_RAN = "_router_ran"
 FOCUS_LADS = ("E08000009", "E08000010", "E08000034", "E07000093")
 CACHE = {"max_entries": 256, "ttl": 3600}
 COMPARATOR_OPTIONS = {"lad": "Borough", "england": "England", "rest": "Rest of borough"}
@@ -37,6 +38,21 @@ def cursor():
     if "db_cursor" not in st.session_state:
         st.session_state["db_cursor"] = db.cursor(base_connection())
     return st.session_state["db_cursor"]
+
+
+def current_selection() -> Selection | None:
+    """The sidebar's selection, for a page to read. Called first by every page.
+
+    A first visit straight to a page URL (e.g. /trends) can reach the page before the router
+    has ever run in this process: Streamlit then runs it through its legacy pages/ folder
+    mode. Switching that mode off and rerunning sends the same URL through dashboard.py.
+    """
+    if not st.session_state.get(ROUTER_RAN):
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+    return st.session_state.get("selection")
 
 
 def _fresh_cursor():
@@ -376,3 +392,26 @@ def borough_lsoas(lad_code: str) -> pd.DataFrame:
 @st.cache_data(**CACHE)
 def lsoa_weighted_values(lad_code: str, indicator_id: str, period: str) -> pd.DataFrame:
     return queries.lsoa_weighted_values(_fresh_cursor(), lad_code, indicator_id, period)
+
+
+@st.cache_data(**CACHE)
+def period_starts(indicator_id: str) -> pd.DataFrame:
+    return queries.period_starts(_fresh_cursor(), indicator_id)
+
+
+@st.cache_data(**CACHE)
+def neighbourhood_spread(model_id: str, indicator_ids: tuple[str, ...]) -> pd.DataFrame:
+    return queries.neighbourhood_spread(_fresh_cursor(), model_id, indicator_ids)
+
+
+@st.cache_data(**CACHE)
+def decile_sums(
+    lad_code: str,
+    indicator_id: str,
+    period: str,
+    decile_period: str,
+    population_period: str | None,
+) -> pd.DataFrame:
+    return queries.decile_sums(
+        _fresh_cursor(), lad_code, indicator_id, period, decile_period, population_period
+    )

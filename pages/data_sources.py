@@ -4,7 +4,7 @@ import streamlit as st
 
 from outcomes import queries, ui
 
-selection = st.session_state.get("selection")
+selection = ui.current_selection()
 st.title("Data & sources")
 st.markdown(
     "Every figure in this dashboard comes from published, real public data. The three "

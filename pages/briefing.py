@@ -1,0 +1,158 @@
+"""Briefing: one neighbourhood on one screen for senior leaders: headline numbers with their
+change since the baseline and a comparison, and a few plain-English sentences. A presentation
+mode (toggle, or `present=1` in the link) hides the sidebar and Streamlit's chrome."""
+
+import streamlit as st
+
+from outcomes import briefing, tables, ui
+
+PRESENT_KEY = "briefing_present"
+# A fixed style sheet (never built from user text): hide the sidebar and app chrome, and
+# enlarge the numbers and sentences for a projector or a shared screen.
+PRESENTATION_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"], [data-testid="stHeader"], [data-testid="stToolbar"],
+[data-testid="stDecoration"], [data-testid="stStatusWidget"], footer {display: none !important;}
+[data-testid="stMainBlockContainer"] {padding-top: 1.5rem; max-width: 1500px;}
+.st-key-briefing_numbers [data-testid="stMarkdownContainer"] p {font-size: 1.3rem;}
+.st-key-briefing_numbers [data-testid="stMarkdownContainer"] p span {font-size: inherit !important;}
+.st-key-briefing_numbers [data-testid="stMetricValue"] p {font-size: 3.4rem; line-height: 1.15;}
+.st-key-briefing_numbers [data-testid="stMetricDelta"] p {font-size: 1.3rem;}
+.st-key-briefing_numbers [data-testid="stCaptionContainer"] p {font-size: 1.1rem;}
+.st-key-briefing_sentences p, .st-key-briefing_sentences li {font-size: 1.55rem; line-height: 1.5;}
+.st-key-briefing_sentences h3 {font-size: 2rem;}
+h1 {font-size: 3rem !important;}
+</style>
+"""
+
+
+def _leave_presentation() -> None:
+    st.session_state[PRESENT_KEY] = False
+    st.query_params.pop("present", None)
+
+
+selection = ui.current_selection()
+if selection is None:
+    st.info("Choose a borough with a neighbourhood model in the sidebar.")
+    st.stop()
+
+if PRESENT_KEY not in st.session_state:  # the link decides on first load
+    st.session_state[PRESENT_KEY] = st.query_params.get("present") == "1"
+present = bool(st.session_state[PRESENT_KEY])
+
+if present:
+    st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
+    st.button(
+        "Leave presentation mode",
+        icon=":material/close_fullscreen:",
+        on_click=_leave_presentation,
+        type="primary",
+        help="Back to the full briefing with the sidebar.",
+    )
+    st.query_params["present"] = "1"
+else:
+    st.query_params.pop("present", None)
+
+comparator_label = {"lad": selection.lad_name, "rest": f"the rest of {selection.lad_name}"}.get(
+    selection.comparator, "England"
+)
+catalogue = ui.catalogue()
+definitions = dict(zip(catalogue.indicator_id, catalogue.definition, strict=True))
+values = ui.area_values(selection.lad_code, selection.model_id, briefing.HEADLINE_INDICATORS)
+rest_sums = None
+if selection.comparator == "rest":
+    rest_sums = {
+        indicator_id: ui.rest_of_borough_sums(selection.lad_code, selection.model_id, indicator_id)
+        for indicator_id in briefing.HEADLINE_INDICATORS
+    }
+items = briefing.headlines(
+    values,
+    catalogue,
+    selection.focus,
+    selection.focus_name,
+    selection.baseline,
+    selection.comparator,
+    selection.ci_level,
+    rest_sums,
+    comparator_label,
+)
+
+st.title(f"{briefing.markdown_safe(selection.focus_name)}: briefing")
+st.caption(
+    briefing.markdown_safe(
+        f"{selection.lad_name} · {selection.model_name} · change since {selection.baseline} "
+        f"to each indicator's latest period · compared with "
+        f"{comparator_label}"
+    )
+)
+if not present:
+    st.toggle(
+        "Presentation mode",
+        key=PRESENT_KEY,
+        help="Hide the sidebar and menus and show just the numbers and sentences in large type. "
+        "Add present=1 to a link to open the briefing this way.",
+    )
+    if len(selection.neighbourhoods) > 1:
+        st.caption(
+            "The briefing shows the first neighbourhood chosen in the sidebar; put another "
+            "first to brief on it."
+        )
+
+if not any(h.has_data for h in items):
+    st.warning(
+        f"There are no headline figures for {briefing.markdown_safe(selection.focus_name)} "
+        "yet. Try another neighbourhood or model."
+    )
+    st.stop()
+
+per_row = 3
+numbers_grid = st.container(key="briefing_numbers")
+for start in range(0, len(items), per_row):
+    columns = numbers_grid.columns(per_row)
+    for column, item in zip(columns, items[start : start + per_row], strict=False):
+        with column.container(border=True):
+            # The label as Markdown above the number, so that long names wrap, not truncate.
+            st.markdown(
+                f"**{briefing.metric_label(item)}**",
+                help=None if present else definitions.get(item.meta.indicator_id),
+            )
+            st.metric(
+                briefing.metric_label(item),
+                briefing.metric_value(item),
+                label_visibility="collapsed",
+                **briefing.metric_delta(item),
+            )
+            st.markdown(briefing.chip(item).markdown())
+            notes = [briefing.metric_note(item)]
+            if not present:
+                notes += [briefing.polarity_line(item.meta), briefing.change_line(item)]
+                if item.meta.unit == "score":
+                    notes.append(briefing.SCORE_CAVEAT)
+            notes = [note for note in notes if note]
+            if notes:
+                st.caption(briefing.markdown_safe(" · ".join(notes)))
+
+with st.container(key="briefing_sentences"):
+    st.subheader("In brief")
+    st.markdown(
+        "\n".join(f"- {briefing.markdown_safe(line)}" for line in briefing.sentences(items))
+    )
+
+if present:
+    st.caption("Source: English Indices of Deprivation; ONS. Open Government Licence v3.0.")
+    st.stop()
+
+numbers = briefing.table(items)
+with st.expander("The numbers behind this briefing (table)"):
+    st.dataframe(numbers, hide_index=True, width="stretch")
+ui.download_csv(
+    numbers,
+    f"{tables.slug(selection.lad_name)}_{tables.slug(selection.model_name)}_"
+    f"{tables.slug(selection.focus_name)}_briefing_since_{selection.baseline}.csv",
+)
+with st.expander("Notes and caveats"):
+    for item in items:
+        row = ui.indicator_row(item.meta.indicator_id)
+        st.markdown(f"**{row['name']}.** {row.definition} {row.caveats}")
+st.caption(ui.IOD_ATTRIBUTION)

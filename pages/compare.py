@@ -1,0 +1,187 @@
+"""Compare neighbourhoods: every neighbourhood ranked against the comparator, a funnel plot
+where chance variation matters, and the focus neighbourhood's area profile (spine chart)."""
+
+import streamlit as st
+
+from outcomes import analysis, charts, comparison, comparison_charts, tables, ui
+
+selection = ui.current_selection()
+if selection is None:
+    st.info("Choose a borough with a neighbourhood model in the sidebar.")
+    st.stop()
+
+meta_row = ui.indicator_row(selection.indicator_id)
+meta = analysis.IndicatorMeta.from_row(meta_row)
+st.title(f"Compare {selection.lad_name}'s neighbourhoods")
+comparator_name = {
+    "lad": selection.lad_name,
+    "england": "England",
+    "rest": f"the rest of {selection.lad_name}",
+}[selection.comparator]
+
+values = ui.area_values(selection.lad_code, selection.model_id, (selection.indicator_id,))
+hood_rows = values[(values.area_type == "neighbourhood") & values.value.notna()]
+if hood_rows.empty:
+    st.warning(f"{meta.name} has no values for the neighbourhoods of {selection.model_name}.")
+    st.stop()
+periods = (
+    hood_rows[["period", "period_start"]]
+    .drop_duplicates("period")
+    .sort_values("period_start")
+    .period.tolist()
+)
+default_period = selection.current if selection.current in periods else periods[-1]
+ui.choose_from_url("period", periods, default_period, "period", "compare_period")
+period = st.selectbox(
+    "Period", periods, key="compare_period", help="The period the ranking and funnel plot show."
+)
+st.query_params["period"] = period
+slug = f"{tables.slug(selection.lad_name)}_{tables.slug(selection.model_name)}"
+
+# ----------------------------------------------------------------------------- ranked values
+st.header(f"{meta.name}, {period}")
+st.markdown(
+    f"**{ui.polarity_text(meta.polarity)}.** {meta_row.definition} "
+    + comparison.method_text(meta, comparator_name, selection.ci_level)
+)
+rest = (
+    ui.rest_of_borough_sums(selection.lad_code, selection.model_id, selection.indicator_id)
+    if selection.comparator == "rest"
+    else None
+)
+ranked = comparison.ranked_values(
+    values, rest, meta, period, selection.comparator, selection.ci_level
+)
+if ranked.value.notna().sum() == 0:
+    st.warning(f"No neighbourhood has a value for {meta.name} in {period}.")
+else:
+    total = meta.aggregation == "sum"  # a total is ranked, not set against a larger total
+    reference = None if total else comparison.reference_value(values, selection.comparator, period)
+    fig = comparison_charts.ranked_chart(
+        ranked,
+        title=f"{meta.name}: {selection.lad_name} neighbourhoods, {period}",
+        subtitle=f"{selection.model_name}; highest at the top; {ui.polarity_text(meta.polarity)}"
+        + ("; a total, not compared" if total else f"; compared with {comparator_name}")
+        + f"; {ui.ci_caption(meta, selection.ci_level)}",
+        source=ui.source_line(meta_row),
+        x_title=charts.axis_title(meta.name, meta.unit),
+        unit=meta.unit,
+        reference=reference,
+        comparator_name=comparator_name,
+        highlight=selection.neighbourhoods,
+        area_comparators=selection.comparator == "rest" and not total,
+    )
+    st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
+    st.caption(
+        "Neighbourhoods chosen in the sidebar are in bold with ▸. Each bar's label gives the "
+        "value and its comparison in words."
+    )
+    with st.expander("Data table (text alternative to the chart)"):
+        st.dataframe(
+            comparison.ranked_table(ranked, meta, selection.ci_level),
+            hide_index=True,
+            width="stretch",
+        )
+    ui.download_csv(
+        comparison.ranked_table(ranked, meta, selection.ci_level),
+        f"{slug}_{selection.indicator_id}_{period}_ranked_vs_{selection.comparator}.csv",
+    )
+
+# ----------------------------------------------------------------------------- funnel plot
+st.header("Funnel plot")
+reason = comparison.funnel_reason(meta, ranked)
+centre = comparison.reference_value(
+    values, "lad" if selection.comparator == "rest" else selection.comparator, period
+)
+if reason is None and centre is None:
+    reason = f"No funnel plot: the comparator has no value for {meta.name} in {period}."
+if reason is not None:
+    st.info(reason)
+else:
+    centre_name, centre_value = centre
+    method = "Wilson score" if meta.ci_method == "wilson" else "Byar's (exact Poisson below 10)"
+    st.markdown(
+        f"Each neighbourhood's value against the size of its denominator. The lines show how "
+        f"far from {centre_name} ({centre_value:,.2f}) a neighbourhood of that size could be "
+        f"by chance alone ({method} limits at 95% and 99.8%): points outside them differ from "
+        f"{centre_name} by more than chance would explain."
+        + (
+            " The rest of the borough differs for every neighbourhood, so the funnel is "
+            f"centred on {centre_name} as a whole."
+            if selection.comparator == "rest"
+            else ""
+        )
+    )
+    limits = comparison.funnel_limits(
+        meta, centre_value, comparison.funnel_grid(ranked.denominator)
+    )
+    points = comparison.funnel_points(ranked, meta, centre_value, selection.ci_level)
+    fig = comparison_charts.funnel_chart(
+        points,
+        limits,
+        centre_name=centre_name,
+        centre_value=centre_value,
+        title=f"{meta.name}: {selection.lad_name} neighbourhoods against {centre_name}, {period}",
+        subtitle=f"{selection.model_name}; 95% (dashed) and 99.8% (solid) control limits; "
+        f"points judged at {analysis.CI_LABELS[selection.ci_level]}",
+        source=ui.source_line(meta_row),
+        x_title="Denominator (size of the neighbourhood's base)",
+        y_title=charts.axis_title(meta.name, meta.unit),
+        unit=meta.unit,
+    )
+    st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
+    with st.expander("Funnel plot data (text alternative to the chart)"):
+        st.dataframe(comparison.funnel_table(points, meta), hide_index=True, width="stretch")
+    ui.download_csv(
+        comparison.funnel_table(points, meta),
+        f"{slug}_{selection.indicator_id}_{period}_funnel_vs_{tables.slug(centre_name)}.csv",
+    )
+
+# ----------------------------------------------------------------------------- spine chart
+st.header(f"Area profile: {selection.focus_name}")
+cat = ui.catalogue()
+area_ids = tuple(cat[cat.aggregation != "lsoa_only"].indicator_id)
+all_values = ui.area_values(selection.lad_code, selection.model_id, area_ids)
+spread = ui.neighbourhood_spread(selection.model_id, area_ids)
+rest_by_indicator = (
+    {i: ui.rest_of_borough_sums(selection.lad_code, selection.model_id, i) for i in area_ids}
+    if selection.comparator == "rest"
+    else None
+)
+spine = comparison.spine_rows(
+    all_values,
+    spread,
+    cat,
+    selection.focus,
+    selection.comparator,
+    selection.ci_level,
+    rest_by_indicator,
+)
+if spine.empty:
+    st.warning(f"{selection.focus_name} has no indicator values to profile.")
+else:
+    st.markdown(
+        f"Every indicator for **{selection.focus_name}** in its latest period. England is the "
+        "black centre line; the grey bars show the range of the borough's neighbourhoods "
+        "(light: lowest to highest; dark: the middle half). Each row is scaled on its own and "
+        "turned so that **better is to the right**; rows marked * have no better or worse, "
+        f"and show higher to the right. The circle's colour compares {selection.focus_name} "
+        f"with {comparator_name}. The first neighbourhood chosen in the sidebar is profiled."
+    )
+    fig = comparison_charts.spine_chart(
+        spine,
+        title=f"Area profile: {selection.focus_name} ({selection.model_name})",
+        subtitle=f"Latest period of each indicator; centred on England; better to the right; "
+        f"compared with {comparator_name}",
+        source=comparison.spine_source(cat[cat.indicator_id.isin(spine.indicator_id)]),
+        neighbourhood_name=selection.focus_name,
+        borough_name=selection.lad_name,
+        comparator_name=comparator_name,
+    )
+    st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
+    with st.expander("Area profile table (text alternative to the chart)"):
+        st.dataframe(comparison.spine_table(spine), hide_index=True, width="stretch")
+    ui.download_csv(
+        comparison.spine_table(spine),
+        f"{slug}_{tables.slug(selection.focus_name)}_area_profile_vs_{selection.comparator}.csv",
+    )
