@@ -21,6 +21,7 @@ CI_LABELS = {"95": "95%", "998": "99.8%"}
 COMPARATORS = {"lad": "Borough", "england": "England", "rest": "Rest of borough"}
 CHANGE_KIND = {"wilson": "proportion", "byar": "rate", "none": "other"}
 COMPLETE_COUNT = "no test needed: complete count"
+NOT_COMPARABLE = "not comparable over time"
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class IndicatorMeta:
     aggregation: str
     ci_method: str
     multiplier: float
+    comparable_over_time: bool = True
 
     @classmethod
     def from_row(cls, row: pd.Series) -> IndicatorMeta:
@@ -50,6 +52,11 @@ class IndicatorMeta:
     @property
     def has_ci(self) -> bool:
         return self.ci_method != "none"
+
+
+def _flag(value: object) -> bool:
+    """A catalogue boolean that may be missing (older or uploaded catalogues): default True."""
+    return True if value is None or (isinstance(value, float) and np.isnan(value)) else bool(value)
 
 
 def value_from_sums(meta: IndicatorMeta, numerator: pd.Series, denominator: pd.Series) -> pd.Series:
@@ -168,7 +175,11 @@ def change_since_baseline(
     frame["baseline"], frame["current"] = baseline, current
     frame["change"] = frame.value_current - frame.value_baseline
     kind = CHANGE_KIND.get(meta.ci_method, "other")
-    if kind == "other" or frame.empty:
+    if not meta.comparable_over_time:
+        frame["change_lower"] = np.nan
+        frame["change_upper"] = np.nan
+        frame["significance"] = NOT_COMPARABLE
+    elif kind == "other" or frame.empty:
         frame["change_lower"] = np.nan
         frame["change_upper"] = np.nan
         frame["significance"] = COMPLETE_COUNT
@@ -197,7 +208,7 @@ def _direction(frame: pd.DataFrame, meta: IndicatorMeta) -> np.ndarray:
         return np.array([], dtype=object)
     labels = frame.significance.to_numpy(object)
     out = np.full(len(frame), "not tested", dtype=object)
-    tested = (labels != COMPLETE_COUNT) & (labels != stats.NOT_TESTED)
+    tested = (labels != COMPLETE_COUNT) & (labels != stats.NOT_TESTED) & (labels != NOT_COMPARABLE)
     if tested.any():
         out[tested] = np.asarray(
             stats.change_direction(labels[tested], meta.polarity), dtype=object
@@ -215,4 +226,5 @@ def _direction(frame: pd.DataFrame, meta: IndicatorMeta) -> np.ndarray:
         out[rose], out[fell] = "increased", "decreased"
     out[complete & (np.abs(change) <= 1e-9)] = "unchanged"
     out[np.isnan(change)] = "not tested"
+    out[labels == NOT_COMPARABLE] = "not judged"
     return out

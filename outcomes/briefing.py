@@ -52,6 +52,7 @@ SUBJECTS = {
 }
 _DOMAIN_SHARE = re.compile(r"^(?P<domain>.+): population in (?P<where>England's most .+)$")
 SCORE_CAVEAT = "IMD scores are relative within each wave, so compare waves with care"
+NOT_COMPARABLE_CAVEAT = "the measure changed between waves, so this is not a change over time"
 
 CHIP_COLOURS = {
     "better": "green",
@@ -534,7 +535,14 @@ def _value_sentence(h: Headline) -> str:
     value = format_value(h.value, h.meta)
     caveat = f" ({SCORE_CAVEAT})" if h.meta.unit == "score" else ""
     joiner = "; it is "
-    if h.baseline == h.latest:
+    if not h.meta.comparable_over_time and h.has_baseline and h.baseline != h.latest:
+        # Values of different waves are shown, never read as a rise or fall.
+        reason = SCORE_CAVEAT if h.meta.unit == "score" else NOT_COMPARABLE_CAVEAT
+        main = (
+            f"In {h.area_name}, {subject} was {value} in {h.latest} "
+            f"({format_value(h.value_baseline, h.meta)} in {h.baseline}; {reason})"
+        )
+    elif h.baseline == h.latest:
         main = f"In {h.area_name}, {subject} was {value} in {h.latest}, the baseline period"
     elif not h.has_baseline:
         main = (

@@ -5,7 +5,7 @@ import streamlit as st
 
 from outcomes import analysis, charts, tables, ui
 
-selection = st.session_state.get("selection")
+selection = ui.current_selection()
 if selection is None:
     st.info("Choose a borough with a neighbourhood model in the sidebar.")
     st.stop()

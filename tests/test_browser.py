@@ -19,15 +19,22 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 SCREENSHOTS = PROJECT_DIR / "screenshots"
 LAUNCH_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed "
-                       "(make browser installs it)"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason="Debian chromium is not installed (make browser installs it)",
+    ),
 ]
 
 
@@ -47,10 +54,25 @@ def app_url(real_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         "OUTCOMES_USER_DB": str(tmp_path_factory.mktemp("browser_user") / "user.duckdb"),
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address",
-         "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=PROJECT_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "dashboard.py",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -80,15 +102,37 @@ def chromium_browser():
         instance.close()
 
 
-def _open(browser, url: str):
+def _url_paths() -> list[str]:
+    """The url_path of every page registered in dashboard.py ('' for the default page)."""
+    text = (PROJECT_DIR / "dashboard.py").read_text(encoding="utf-8")
+    paths = []
+    for line in text.splitlines():
+        if 'st.Page("pages/' in line:
+            paths.append(
+                "" if "default=True" in line else line.split('url_path="')[1].split('"')[0]
+            )
+    return paths
+
+
+def _open(browser, url: str, chart: bool = True):
     page = browser.new_page(viewport={"width": 1400, "height": 2200})
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto(url)
-    page.wait_for_selector(IDLE, timeout=60_000)
-    page.wait_for_selector('[data-testid="stPlotlyChart"]', timeout=60_000)
-    page.wait_for_timeout(1500)
+    _settle(page)
+    if chart:
+        page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=60_000)
     return page, requests
+
+
+def _settle(page) -> None:
+    """Wait until the script has finished and stale elements are gone."""
+    page.wait_for_timeout(300)
+    page.wait_for_selector(IDLE, timeout=60_000)
+    page.wait_for_function(
+        "document.querySelectorAll('[data-stale=\"true\"]').length === 0", timeout=60_000
+    )
+    page.wait_for_timeout(500)
 
 
 def _external(requests: list[str]) -> list[str]:
@@ -96,38 +140,60 @@ def _external(requests: list[str]) -> list[str]:
     return [u for u in requests if not u.startswith(local)]
 
 
-def test_deprivation_page_shows_real_trafford_numbers_offline(chromium_browser, app_url):
-    page, requests = _open(chromium_browser, f"{app_url}/")
-    assert page.get_by_role("heading", name="Trafford: deprivation by neighbourhood").is_visible()
+def _choose(page, label: str, option: str) -> None:
+    """Pick an option of a sidebar selectbox by typing it, as a keyboard user would."""
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
+        has_text=label
+    )
+    box.locator("input").click()
+    page.keyboard.type(option)
+    page.keyboard.press("Enter")
+    _settle(page)
+
+
+@pytest.mark.parametrize("path", _url_paths())
+def test_every_page_loads_without_errors_or_outside_requests(chromium_browser, app_url, path):
+    page, requests = _open(chromium_browser, f"{app_url}/{path}", chart=False)
+    page.wait_for_timeout(1500)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator("h1").count() >= 1
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"page_{path or 'home'}.png", full_page=True)
+    assert _external(requests) == []
+    page.close()
+
+
+def test_trends_chart_shows_trafford_neighbourhoods(chromium_browser, app_url):
+    page, requests = _open(chromium_browser, f"{app_url}/trends?ind=imd_score")
     chart = page.locator('[data-testid="stPlotlyChart"]').first
-    assert "IMD average score, Trafford neighbourhoods" in chart.locator(".gtitle").text_content()
+    assert "IMD average score, Trafford" in chart.locator(".gtitle").text_content()
     legend = chart.locator(".legend").text_content()
     for name in ("Central", "North", "South", "West", "Trafford (borough)", "England"):
         assert name in legend
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "deprivation_trafford.png", full_page=True)
     assert _external(requests) == []
     page.close()
 
 
-def test_link_with_wigan_opens_wigan(chromium_browser, app_url):
-    page, requests = _open(chromium_browser, f"{app_url}/?lad=E08000010&model=E08000010_wards24")
-    assert page.get_by_role("heading", name="Wigan: deprivation by neighbourhood").is_visible()
-    page.screenshot(path=SCREENSHOTS / "deprivation_wigan_wards.png", full_page=True)
+def test_changing_borough_and_baseline_updates_chart_and_text(chromium_browser, app_url):
+    page, requests = _open(chromium_browser, f"{app_url}/trends?ind=imd_score")
+    _choose(page, "Borough", "Wigan")
+    assert page.get_by_role("heading", name="IMD average score: Wigan neighbourhoods over time")
+    chart_title = page.locator('[data-testid="stPlotlyChart"] .gtitle').first.text_content()
+    assert "Wigan" in chart_title
+    assert "lad=E08000010" in page.url
+    _choose(page, "Baseline period", "2015")
+    assert page.get_by_text("Change since 2015").is_visible()
+    assert "base=2015" in page.url
+    page.screenshot(path=SCREENSHOTS / "trends_wigan_baseline_2015.png", full_page=True)
     assert _external(requests) == []
     page.close()
 
 
-@pytest.mark.parametrize("path", ["neighbourhoods", "data"])
-def test_other_pages_load_without_errors(chromium_browser, app_url, path):
-    page = chromium_browser.new_page(viewport={"width": 1400, "height": 1800})
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
-    page.goto(f"{app_url}/{path}")
-    page.wait_for_selector(IDLE, timeout=60_000)
-    page.wait_for_timeout(1000)
-    assert page.locator('[data-testid="stException"]').count() == 0
-    assert page.locator("h1").count() >= 1
-    page.screenshot(path=SCREENSHOTS / f"{path}.png", full_page=True)
+def test_briefing_link_opens_the_linked_view(chromium_browser, app_url):
+    url = f"{app_url}/?lad=E08000010&model=E08000010_wards24&base=2015"
+    page, requests = _open(chromium_browser, url, chart=False)
+    assert page.get_by_text("Wigan · Wards (2024, best fit)").first.is_visible()
+    assert page.get_by_text("since 2015").first.is_visible()
+    page.screenshot(path=SCREENSHOTS / "briefing_wigan.png", full_page=True)
     assert _external(requests) == []
     page.close()

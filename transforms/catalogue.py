@@ -72,6 +72,9 @@ class Indicator:
     # LSOA or neighbourhood rows, and pages must not present it as neighbourhood variation).
     area_types: str = "lsoa,neighbourhood,lad,england"
     coverage: str = "England"  # e.g. "Greater Manchester only"; shown beside the indicator
+    # False where values of different periods must not be read as change (IoD scores are
+    # relative within a wave; a definition changed): change is then shown but not judged.
+    comparable_over_time: bool = True
 
 
 def _iod(
@@ -83,8 +86,10 @@ def _iod(
     caveats: str,
     multiplier: float = 1.0,
     polarity: str = "higher_is_worse",
+    comparable_over_time: bool = True,
 ) -> Indicator:
     return Indicator(
+        comparable_over_time=comparable_over_time,
         indicator_id=indicator_id,
         name=name,
         domain="Deprivation",
@@ -114,6 +119,7 @@ def _catalogue() -> list[Indicator]:
             "score",
             "weighted_mean",
             IOD_RELATIVE + HARMONISED + WEIGHTS + NO_CI,
+            comparable_over_time=False,
         ),
         _iod(
             "imd_pop_most_deprived_10_pct",
@@ -170,6 +176,7 @@ def _catalogue() -> list[Indicator]:
             "small) over File 6 denominators; 31 LSOAs with suppressed numerators are left out. "
             "Not published for IoD2015 in the bundled data. " + HARMONISED + WEIGHTS + NO_CI,
             multiplier=100.0,
+            comparable_over_time=False,
         ),
         _iod(
             "imd_rank",
