@@ -10,6 +10,7 @@ PAGES = [
     st.Page("pages/briefing.py", title="Briefing", url_path="briefing", default=True),
     st.Page("pages/trends.py", title="Trends", url_path="trends"),
     st.Page("pages/compare.py", title="Compare", url_path="compare"),
+    st.Page("pages/map.py", title="Map", url_path="map"),
     st.Page("pages/inequality.py", title="Inequality", url_path="inequality"),
     st.Page("pages/neighbourhoods.py", title="Neighbourhoods", url_path="neighbourhoods"),
     st.Page("pages/data_sources.py", title="Data & sources", url_path="data"),

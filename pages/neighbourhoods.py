@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from outcomes import custom_models, tables, ui
+from outcomes import analysis, charts, custom_models, geo, maps, model_comparison, tables, ui
 
-selection = st.session_state.get("selection")
+selection = ui.current_selection()
 if selection is None:
     st.info("Choose a borough in the sidebar.")
     st.stop()
@@ -27,13 +27,52 @@ st.dataframe(
 )
 
 membership = ui.model_membership(selection.model_id)
-st.subheader(f"{selection.model_name}: neighbourhoods and their LSOAs")
-summary = (
-    membership.groupby("neighbourhood_name", as_index=False)
-    .agg(lsoas=("lsoa21_code", "count"))
-    .rename(columns={"neighbourhood_name": "Neighbourhood", "lsoas": "LSOAs"})
+coverage = model_comparison.coverage(ui.borough_lsoas(selection.lad_code), membership)
+st.subheader(f"{selection.model_name}: map and coverage")
+if coverage.unassigned:
+    st.warning(
+        f"{coverage.unassigned} of {selection.lad_name}'s {coverage.borough_lsoas} LSOAs are in "
+        "no neighbourhood of this model (grey on the map, 'Unassigned' elsewhere)."
+    )
+else:
+    st.markdown(
+        f"Every one of {selection.lad_name}'s **{coverage.borough_lsoas} LSOAs** is in exactly "
+        f"one of the model's **{len(coverage.table)} neighbourhoods**."
+    )
+model_outlines = ui.neighbourhood_outlines(selection.lad_code, selection.model_id)
+if model_outlines["features"]:
+    lsoa_shapes = geo.lsoa_geojson(selection.lad_code)
+    centre, zoom = charts.zoom_for(geo.bounds(lsoa_shapes), *maps.MAP_AREA_PX)
+    st.plotly_chart(
+        maps.model_map(
+            maps.subset(model_outlines, coverage.table.neighbourhood_name),
+            lsoas=coverage.table,
+            unassigned=maps.subset(lsoa_shapes, coverage.unassigned_codes),
+            title=f"{selection.model_name}, {selection.lad_name}",
+            subtitle=f"{len(coverage.table)} neighbourhoods made of LSOAs (2021); hover for "
+            "names. Colours only tell neighbours apart.",
+            source=geo.ATTRIBUTION,
+            centre=centre,
+            zoom=zoom,
+        ),
+        width="stretch",
+        config={"displaylogo": False},
+    )
+else:
+    st.info("No boundaries to draw for this model.")
+st.markdown("**Coverage** (also the text alternative to the map)")
+coverage_table = model_comparison.coverage_table(coverage)
+st.dataframe(coverage_table, hide_index=True, width="stretch")
+ui.download_csv(
+    coverage_table,
+    f"{tables.slug(selection.lad_name)}_{tables.slug(selection.model_name)}_coverage.csv",
+    "Download the coverage table (CSV)",
 )
-st.dataframe(summary, hide_index=True, width="stretch")
+if coverage.unassigned:
+    with st.expander(f"The {coverage.unassigned} unassigned LSOAs"):
+        st.dataframe(
+            {"LSOA 2021 code": list(coverage.unassigned_codes)}, hide_index=True, width="stretch"
+        )
 ui.download_csv(
     membership.rename(columns={"lsoa21_code": "lsoa_code", "neighbourhood_name": "neighbourhood"})[
         ["lsoa_code", "neighbourhood"]
@@ -41,6 +80,93 @@ ui.download_csv(
     f"{tables.slug(selection.lad_name)}_{tables.slug(selection.model_name)}_lsoas.csv",
     "Download this model as an upload-ready CSV",
 )
+
+st.subheader("Two models side by side")
+second_default = model_comparison.default_second_model(available, selection.model_id)
+cmp_meta_row = ui.indicator_row(selection.indicator_id)
+cmp_meta = analysis.IndicatorMeta.from_row(cmp_meta_row)
+if second_default is None:
+    st.info("This borough has only one neighbourhood model: upload another to compare.")
+elif cmp_meta.aggregation == "lsoa_only":
+    st.info(f"{cmp_meta.name} exists for LSOAs only: choose another indicator in the sidebar.")
+else:
+    model_names = dict(zip(available.model_id, available.model_name, strict=True))
+    other_ids = [m for m in available.model_id if m != selection.model_id]
+    if st.session_state.get("nb_second_model") not in other_ids:
+        st.session_state["nb_second_model"] = second_default
+    cmp_periods = ui.indicator_periods(selection.indicator_id)
+    if st.session_state.get("nb_compare_period") not in cmp_periods:
+        st.session_state["nb_compare_period"] = cmp_periods[-1]
+    pick = st.columns([3, 1])
+    second = pick[0].selectbox(
+        f"Compare {selection.model_name} with",
+        other_ids,
+        format_func=model_names.get,
+        key="nb_second_model",
+    )
+    period = pick[1].selectbox("Period", cmp_periods, key="nb_compare_period")
+    st.markdown(
+        f"**{cmp_meta.name}**, {period} (choose the indicator in the sidebar). "
+        f"{ui.polarity_text(cmp_meta.polarity)}. For each neighbourhood: its value and the "
+        "spread of its LSOAs' values."
+    )
+    lsoa = ui.lsoa_weighted_values(selection.lad_code, selection.indicator_id, period)
+    if lsoa.empty:
+        st.warning(f"{cmp_meta.name} has no LSOA values for {selection.lad_name} in {period}.")
+    else:
+        labels = {selection.model_id: model_names[selection.model_id], second: model_names[second]}
+        if labels[selection.model_id] == labels[second]:  # two models of one name: tell apart
+            labels = {m: f"{model_names[m]} ({m})" for m in labels}
+        spreads, splits, borough_value = {}, {}, None
+        for model_id in (selection.model_id, second):
+            values = ui.area_values(selection.lad_code, model_id, (selection.indicator_id,))
+            values = values[values.period == period]
+            hoods = values[values.area_type == "neighbourhood"]
+            members = ui.model_membership(model_id)
+            spreads[labels[model_id]] = model_comparison.neighbourhood_spread(lsoa, members, hoods)
+            splits[labels[model_id]] = model_comparison.variance_split(lsoa, members)
+            borough = values[values.area_type == "lad"]
+            if len(borough) and cmp_meta.aggregation != "sum":
+                borough_value = float(borough.value.iloc[0])
+        first_name, second_name = labels[selection.model_id], labels[second]
+        st.markdown(
+            model_comparison.headline(
+                (first_name, splits[first_name]),
+                (second_name, splits[second_name]),
+                meta=cmp_meta,
+                period=period,
+                lad_name=selection.lad_name,
+            )
+        )
+        st.caption(model_comparison.EXPLANATION)
+        st.plotly_chart(
+            model_comparison.spread_chart(
+                spreads,
+                meta=cmp_meta,
+                title=f"{cmp_meta.name}: {first_name} and {second_name}, {selection.lad_name}",
+                subtitle=f"{period}; each neighbourhood's value and the spread of its LSOAs' "
+                f"values (SD {model_comparison.weight_basis(cmp_meta)}); "
+                f"{ui.polarity_text(cmp_meta.polarity).lower()}",
+                source=ui.source_line(cmp_meta_row),
+                borough_value=borough_value,
+            ),
+            width="stretch",
+            config={"displaylogo": False},
+        )
+        with st.expander("Data tables (text alternative to the chart)"):
+            for name, spread in spreads.items():
+                st.markdown(f"**{name}**: {model_comparison.split_text(splits[name])}")
+                st.dataframe(
+                    model_comparison.spread_table(spread, cmp_meta),
+                    hide_index=True,
+                    width="stretch",
+                )
+        ui.download_csv(
+            model_comparison.for_download(spreads, splits, meta=cmp_meta, period=period),
+            f"{tables.slug(selection.lad_name)}_{tables.slug(first_name)}_vs_"
+            f"{tables.slug(second_name)}_{selection.indicator_id}_{period}_spread.csv",
+            "Download both models' neighbourhood spreads (CSV)",
+        )
 
 st.subheader("Upload your own neighbourhood model")
 st.markdown(
@@ -66,13 +192,20 @@ if submitted:
             st.dataframe(pd.DataFrame({"Problem": exc.problems}), hide_index=True, width="stretch")
         else:
             st.cache_data.clear()
-            st.success(
-                f"Saved '{name.strip()}' with {len(set(model.assignments.values()))} "
-                f"neighbourhoods and {len(model.assignments)} LSOAs."
-            )
-            for note in model.notes:
-                st.info(note)
-            st.session_state["model"] = model_id
+            # The sidebar's model widget already exists in this run: select the new model
+            # through the sidebar on a rerun, and show the outcome after it.
+            st.session_state["_pending_model"] = model_id
+            st.session_state["_upload_messages"] = [
+                (
+                    "success",
+                    f"Saved '{name.strip()}' with {len(set(model.assignments.values()))} "
+                    f"neighbourhoods and {len(model.assignments)} LSOAs.",
+                ),
+                *(("info", note) for note in model.notes),
+            ]
+            st.rerun()
+for kind, message in st.session_state.pop("_upload_messages", []):
+    getattr(st, kind)(message)
 
 uploaded = available[available.source == "uploaded"]
 if not uploaded.empty:

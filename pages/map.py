@@ -1,0 +1,173 @@
+"""Map: any indicator and period on LSOAs or neighbourhoods, or its change since the baseline,
+with neighbourhood outlines. Works offline (no map tiles unless asked for)."""
+
+import streamlit as st
+
+from outcomes import analysis, charts, geo, maps, tables, ui
+
+
+def seed(key: str, options: list[str], default: str, label: str) -> None:
+    """A page widget's state: kept while valid, reset quietly when its options change,
+    otherwise from the URL (with a note if the link's value is not available)."""
+    if key in st.session_state and st.session_state[key] not in options:
+        st.session_state[key] = default
+    ui.choose_from_url(key, options, default, label, key)
+
+
+selection = ui.current_selection()
+if selection is None:
+    st.info("Choose a borough with a neighbourhood model in the sidebar.")
+    st.stop()
+
+cat = ui.catalogue()
+ids = cat.indicator_id.tolist()
+names = dict(zip(cat.indicator_id, cat.name, strict=True))
+# The page follows the sidebar's indicator unless the user picks another one here.
+if st.session_state.get("_map_sidebar_ind") not in (None, selection.indicator_id):
+    st.session_state["map_ind"] = selection.indicator_id
+st.session_state["_map_sidebar_ind"] = selection.indicator_id
+seed("map_ind", ids, selection.indicator_id, "map indicator")
+
+st.title(f"{selection.lad_name}: map")
+top = st.columns([3, 2, 2])
+indicator_id = top[0].selectbox(
+    "Indicator",
+    ids,
+    format_func=names.get,
+    key="map_ind",
+    help="Follows the sidebar's indicator; pick another here, including LSOA-only ranks and "
+    "deciles.",
+)
+meta_row = ui.indicator_row(indicator_id)
+meta = analysis.IndicatorMeta.from_row(meta_row)
+level_options = maps.levels_for(meta.aggregation)
+seed("map_level", level_options, level_options[0], "map level")
+level = top[1].radio(
+    "Areas",
+    level_options,
+    format_func=maps.LEVELS.get,
+    key="map_level",
+    horizontal=True,
+    help="Neighbourhoods are those of the sidebar's model. LSOA-only indicators (ranks, "
+    "deciles) have no neighbourhood value.",
+)
+seed("map_view", list(maps.VIEWS), "value", "map view")
+view = top[2].radio("Show", list(maps.VIEWS), format_func=maps.VIEWS.get, key="map_view")
+
+# The indicator whose change is mapped (a rank changes through its decile).
+shown_id = indicator_id
+if view == "change":
+    shown_id = maps.change_indicator_id(indicator_id, meta.aggregation, ids)
+shown_row = meta_row if shown_id == indicator_id else ui.indicator_row(shown_id)
+shown_meta = maps.with_comparability(analysis.IndicatorMeta.from_row(shown_row), shown_row)
+
+if level == "lsoa":
+    areas = maps.lsoa_areas(ui.lsoa_values(selection.lad_code, shown_id, selection.model_id))
+    geojson = geo.lsoa_geojson(selection.lad_code)
+    outlines = ui.neighbourhood_outlines(selection.lad_code, selection.model_id)
+else:
+    areas = maps.neighbourhood_areas(
+        ui.area_values(selection.lad_code, selection.model_id, (shown_id,))
+    )
+    geojson = ui.neighbourhood_outlines(selection.lad_code, selection.model_id)
+    outlines = None
+periods = maps.periods_of(areas)
+if not periods or not geojson["features"]:
+    st.warning(
+        f"No {maps.LEVEL_NOUNS[level]} values of {shown_meta.name} to map in {selection.lad_name}."
+    )
+    st.stop()
+
+bottom = st.columns([3, 2, 2])
+if view == "value":
+    seed("map_period", periods, periods[-1], "map period")
+    if len(periods) > 1:
+        period = bottom[0].select_slider("Period", options=periods, key="map_period")
+    else:
+        period = periods[0]
+        bottom[0].markdown(f"**Period:** {period} (the only one)")
+    baseline = latest = period
+else:
+    latest = periods[-1]
+    baseline = selection.baseline if selection.baseline in periods else ui.default_baseline(periods)
+    bottom[0].markdown(f"**Change:** {latest} minus baseline {baseline}")
+    if baseline != selection.baseline:
+        bottom[0].caption(
+            f"The sidebar's baseline {selection.baseline} is not a period of {shown_meta.name}; "
+            f"using {baseline}."
+        )
+tiles = bottom[2].checkbox(
+    "Street basemap (needs internet)",
+    value=False,
+    key="map_tiles",
+    help="Off by default: the map works offline without it.",
+)
+st.query_params.update({"map_ind": indicator_id, "map_level": level, "map_view": view})
+if view == "value":
+    st.query_params["map_period"] = period
+else:
+    st.query_params.pop("map_period", None)
+
+polarity = ui.polarity_text(shown_meta.polarity)
+if view == "change" and baseline == latest:
+    st.info(f"{shown_meta.name} has only one period ({latest}): there is no change to map.")
+    st.stop()
+if view == "change":
+    frame = maps.change_frame(areas, baseline, latest, shown_meta, selection.ci_level)
+    legend = maps.change_legend(shown_meta.polarity, shown_meta.comparable_over_time)
+    what = f"Change in {shown_meta.name} since {baseline}"
+    when = f"{baseline} to {latest}"
+    colour_title = f"Change<br>({baseline}–{latest})"
+    if shown_id != indicator_id:
+        st.caption(
+            f"{meta.name} is not comparable between waves (the number of LSOAs changes): "
+            f"the change is shown in {shown_meta.name}."
+        )
+else:
+    frame = maps.value_frame(areas, period)
+    legend = maps.value_legend(shown_meta.polarity)
+    what, when = shown_meta.name, period
+    colour_title = charts.axis_title(shown_meta.name, shown_meta.unit)
+if frame.empty:
+    st.warning(f"No {maps.LEVEL_NOUNS[level]} have a value for {when}.")
+    st.stop()
+
+st.markdown(
+    f"**{polarity}.** On this map **{legend}**. "
+    + ("Outlines: neighbourhoods of " if level == "lsoa" else "Each neighbourhood is one area of ")
+    + f"**{selection.model_name}**."
+)
+centre, zoom = charts.zoom_for(geo.bounds(geojson), *maps.MAP_AREA_PX)
+fig = maps.choropleth(
+    frame,
+    geojson,
+    level=level,
+    view=view,
+    polarity=shown_meta.polarity,
+    colour_title=colour_title,
+    title=f"{what}, {selection.lad_name} {maps.LEVEL_NOUNS[level]}, {when}",
+    subtitle=f"{legend[:1].upper()}{legend[1:]}. {selection.model_name}; "
+    f"{ui.ci_caption(shown_meta, selection.ci_level)}.",
+    source=f"{ui.source_line(shown_row)} {geo.ATTRIBUTION}",
+    centre=centre,
+    zoom=zoom,
+    outlines=outlines,
+    map_style=maps.TILE_STYLE if tiles else maps.OFFLINE_STYLE,
+    decile=shown_meta.unit == "decile",
+)
+st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
+
+table = maps.table_for(frame, view=view, level=level, meta=shown_meta)
+with st.expander("Data table (text alternative to the map)"):
+    st.dataframe(table, hide_index=True, width="stretch")
+suffix = f"{latest}_vs_{baseline}" if view == "change" else period
+ui.download_csv(
+    table,
+    f"{tables.slug(selection.lad_name)}_{tables.slug(selection.model_name)}_{level}_"
+    f"{shown_id}_{suffix}.csv",
+    "Download the mapped values (CSV)",
+)
+missing = areas.area_code.nunique() - len(frame)
+if missing > 0:
+    st.caption(f"{missing} {maps.LEVEL_NOUNS[level]} have no value for {when} and are blank.")
+st.caption(shown_row.caveats)
