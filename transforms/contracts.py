@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
+from transforms import contracts_access, contracts_services
 from transforms.catalogue import AGGREGATIONS, CI_METHODS, POLARITIES
 
 
@@ -163,6 +164,8 @@ CONTRACTS: tuple[tuple[str, str], ...] = (
         where v.value is null or abs(v.value - o.imd_lsoas_most_deprived_10_pct) > 0.01
         """,
     ),
+    *contracts_access.CONTRACTS,
+    *contracts_services.CONTRACTS,
 )
 
 

@@ -43,6 +43,10 @@ england as (
     select 'england', 'E92000001', 'England', cast(null as varchar), cast(null as varchar),
         period, any_value(period_start), indicator_id, sum(numerator), sum(denominator)
     from int_native_indicator_inputs
+    -- no England sum for indicators covering only part of England (e.g. one police force)
+    where indicator_id in (
+        select indicator_id from seed_indicator_catalogue where area_types like '%england%'
+    )
     group by period, indicator_id
 )
 select * from lsoa
