@@ -46,6 +46,8 @@ format: setup
 bench: build
 	$(BIN)/python -m bench.bench_build
 	$(BIN)/python -m bench.bench_models
+	$(BIN)/python -m bench.bench_export
+	$(BIN)/python -m bench.bench_pages
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache screenshots bench/results

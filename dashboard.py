@@ -13,6 +13,7 @@ PAGES = [
     st.Page("pages/map.py", title="Map", url_path="map"),
     st.Page("pages/inequality.py", title="Inequality", url_path="inequality"),
     st.Page("pages/neighbourhoods.py", title="Neighbourhoods", url_path="neighbourhoods"),
+    st.Page("pages/partner_data.py", title="Your data", url_path="your-data"),
     st.Page("pages/data_sources.py", title="Data & sources", url_path="data"),
 ]
 

@@ -47,6 +47,7 @@ class IndicatorMeta:
             aggregation=row["aggregation"],
             ci_method=row["ci_method"],
             multiplier=float(row["multiplier"]),
+            comparable_over_time=_flag(row.get("comparable_over_time", True)),
         )
 
     @property

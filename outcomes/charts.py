@@ -143,17 +143,33 @@ def trend_chart(
     fig.update_layout(**layout)
     ticks = frame[["period", "period_start"]].drop_duplicates().sort_values("period_start")
     fig.update_xaxes(
-        title_text="Period", type="date", tickvals=pd.to_datetime(ticks["period_start"]),
+        title_text="Period",
+        type="date",
+        tickvals=pd.to_datetime(ticks["period_start"]),
         ticktext=ticks["period"].astype(str),
     )
     fig.update_yaxes(title_text=y_title, rangemode="tozero", gridcolor="#e5e5e5", showgrid=True)
     at_baseline = ticks[ticks["period"].astype(str) == str(baseline)]
     if baseline is not None and not at_baseline.empty:
         x = pd.to_datetime(at_baseline["period_start"].iloc[0]).strftime("%Y-%m-%d")
-        fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper",
-                      line={"color": "#999", "width": 1.5, "dash": "dot"})
-        fig.add_annotation(x=x, y=1.0, yref="paper", text=f"Baseline {baseline}",
-                           showarrow=False, yanchor="bottom", font={"size": 11, "color": "#555"})
+        fig.add_shape(
+            type="line",
+            x0=x,
+            x1=x,
+            y0=0,
+            y1=1,
+            yref="paper",
+            line={"color": "#999", "width": 1.5, "dash": "dot"},
+        )
+        fig.add_annotation(
+            x=x,
+            y=1.0,
+            yref="paper",
+            text=f"Baseline {baseline}",
+            showarrow=False,
+            yanchor="bottom",
+            font={"size": 11, "color": "#555"},
+        )
     return fig
 
 

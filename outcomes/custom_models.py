@@ -284,6 +284,7 @@ def save_model(
         raise
     finally:
         con.unregister("_membership")
+    _refresh_partner_data(con)
     return model_id
 
 
@@ -297,6 +298,7 @@ def delete_model(con: duckdb.DuckDBPyConnection, model_id: str) -> None:
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    _refresh_partner_data(con)
 
 
 def refresh_stale_models(con: duckdb.DuckDBPyConnection) -> int:
@@ -310,15 +312,18 @@ def refresh_stale_models(con: duckdb.DuckDBPyConnection) -> int:
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute("DELETE FROM usr.user_indicator_values WHERE model_id = ?", [model_id])
+            # A temporary table that is dropped again: left behind, it would clash with the
+            # `_membership` view a later save_model registers on the same connection.
             con.execute(
-                "CREATE OR REPLACE TEMP TABLE _membership AS "
+                "CREATE OR REPLACE TEMP TABLE _stale_membership AS "
                 "SELECT * FROM usr.user_neighbourhood_models WHERE model_id = ?",
                 [model_id],
             )
             con.execute(
                 "INSERT INTO usr.user_indicator_values BY NAME "
-                f"SELECT * FROM ({aggregate_sql('_membership')})"
+                f"SELECT * FROM ({aggregate_sql('_stale_membership')})"
             )
+            con.execute("DROP TABLE _stale_membership")
             con.execute(
                 "UPDATE usr.user_models SET aggregated_for_build = ? WHERE model_id = ?",
                 [build, model_id],
@@ -327,4 +332,13 @@ def refresh_stale_models(con: duckdb.DuckDBPyConnection) -> int:
         except BaseException:
             con.execute("ROLLBACK")
             raise
+    _refresh_partner_data(con)
     return len(stale)
+
+
+def _refresh_partner_data(con: duckdb.DuckDBPyConnection) -> None:
+    """Re-aggregate uploaded partner data onto the borough's models as they now are (a model
+    was saved, deleted or re-aggregated, or the public build changed)."""
+    from outcomes import partner_data  # imported late: partner_data imports this module
+
+    partner_data.refresh_stale(con)

@@ -33,6 +33,31 @@ CREATE TABLE IF NOT EXISTS usr.user_indicator_values AS
     SELECT * FROM pub.indicator_values WITH NO DATA;
 CREATE TABLE IF NOT EXISTS usr.user_indicator_catalogue AS
     SELECT * FROM pub.indicator_catalogue WITH NO DATA;
+-- Partner data (outcomes/partner_data.py): uploaded datasets, their rows, how their areas map
+-- onto LSOAs 2021, and which indicators each made. Values carry a `suppressed` flag
+-- (outcomes/disclosure.py); rows from the public build and user models leave it null.
+ALTER TABLE usr.user_indicator_values ADD COLUMN IF NOT EXISTS suppressed BOOLEAN;
+ALTER TABLE usr.user_indicator_catalogue ADD COLUMN IF NOT EXISTS area_types VARCHAR;
+ALTER TABLE usr.user_indicator_catalogue ADD COLUMN IF NOT EXISTS coverage VARCHAR;
+CREATE TABLE IF NOT EXISTS usr.user_datasets (
+    dataset_id VARCHAR PRIMARY KEY, dataset_name VARCHAR NOT NULL, lad_code VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL, area_column VARCHAR NOT NULL, model_id VARCHAR,
+    organisation VARCHAR, source_file VARCHAR, polarity VARCHAR,
+    uploaded_at TIMESTAMP NOT NULL, row_count INTEGER NOT NULL, aggregated_state VARCHAR
+);
+CREATE TABLE IF NOT EXISTS usr.user_dataset_rows (
+    dataset_id VARCHAR NOT NULL, row_number INTEGER NOT NULL, area_code VARCHAR NOT NULL,
+    period VARCHAR NOT NULL, period_start DATE NOT NULL, measure VARCHAR NOT NULL,
+    count BIGINT, respondents BIGINT, agreeing BIGINT, PRIMARY KEY (dataset_id, row_number)
+);
+CREATE TABLE IF NOT EXISTS usr.user_dataset_areas (
+    dataset_id VARCHAR NOT NULL, area_code VARCHAR NOT NULL, unit_code VARCHAR NOT NULL,
+    lsoa21_code VARCHAR, share DOUBLE NOT NULL
+);
+CREATE TABLE IF NOT EXISTS usr.user_dataset_indicators (
+    dataset_id VARCHAR NOT NULL, indicator_id VARCHAR PRIMARY KEY
+);
+CREATE TABLE IF NOT EXISTS usr.user_settings (key VARCHAR PRIMARY KEY, value VARCHAR);
 """
 
 VIEWS = """

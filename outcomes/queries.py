@@ -73,7 +73,7 @@ def catalogue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         LEFT JOIN (
             SELECT indicator_id, string_agg(DISTINCT period, ', ' ORDER BY period) AS periods,
                 min(period) AS first_period, max(period) AS last_period
-            FROM pub.indicator_values WHERE area_type IN ('england', 'lsoa')
+            FROM indicator_values WHERE area_type <> 'neighbourhood'
             GROUP BY indicator_id
         ) AS p USING (indicator_id)
         ORDER BY c.sort_order
@@ -85,7 +85,7 @@ def periods(con: duckdb.DuckDBPyConnection, indicator_id: str) -> list[str]:
     """Periods with a value for an indicator, oldest first."""
     rows = con.execute(
         "SELECT DISTINCT period FROM indicator_values WHERE indicator_id = ? "
-        "AND area_type IN ('england', 'lsoa') ORDER BY period",
+        "AND area_type <> 'neighbourhood' ORDER BY period",
         [indicator_id],
     ).fetchall()
     return [r[0] for r in rows]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from outcomes import analysis, custom_models, db, geo, queries
+from outcomes import analysis, custom_models, db, disclosure, geo, queries
 
 DEFAULT_LAD = "E08000009"  # Trafford
 ROUTER_RAN = "_router_ran"
@@ -316,7 +316,10 @@ def polarity_text(polarity: str) -> str:
 
 
 def download_csv(frame: pd.DataFrame, file_name: str, label: str = "Download the data (CSV)"):
-    """A CSV download button for the data behind a chart or table."""
+    """A CSV download button for the data behind a chart or table. Frames holding uploaded
+    (partner) indicators pass through small-number suppression first."""
+    if disclosure.has_user_rows(frame):
+        frame = disclosure.protect_frame(frame, disclosure.threshold(cursor()))
     st.download_button(
         label,
         frame.to_csv(index=False).encode("utf-8"),
@@ -414,4 +417,98 @@ def decile_sums(
 ) -> pd.DataFrame:
     return queries.decile_sums(
         _fresh_cursor(), lad_code, indicator_id, period, decile_period, population_period
+    )
+
+
+# ---------------------------------------------------------------- exports (outcomes.export)
+
+DOWNLOAD_WORDS = {
+    "csv": "Download the data (CSV)",
+    "xlsx": "Download the data (Excel)",
+    "png": "Download the chart (PNG)",
+    "svg": "Download the chart (SVG)",
+    "pdf": "Download the chart (PDF)",
+}
+
+
+def export_frame(frame: pd.DataFrame, context, **options) -> pd.DataFrame:
+    """A page's frame as a self-describing download (`export.describe`), with the suppression
+    threshold of the council's own data read only when the frame holds some."""
+    from outcomes import export
+
+    ids = [options.get("indicator_id") or ""]
+    if "indicator_id" in frame.columns:
+        ids += frame["indicator_id"].astype(str).tolist()
+    threshold = None
+    if any(i.startswith(export.USER_PREFIX) for i in ids):
+        threshold = export.disclosure_threshold(cursor())
+    return export.describe(frame, context, catalogue(), threshold=threshold, **options)
+
+
+def downloads(
+    key: str,
+    data: pd.DataFrame,
+    name: str,
+    context,
+    figure=None,
+    title: str = "",
+    csv_label: str | None = None,
+) -> None:
+    """One tidy row under a chart or table: a format picker (CSV, Excel, and PNG, SVG, PDF
+    when there is a chart) and one download button. Files are made only when the button is
+    pressed (a deferred download), so page reruns never render images. `data` is the
+    self-describing frame (`export_frame`); `name` the file name without its extension."""
+    _download_row(key, data, name, context, figure, title, csv_label)
+
+
+@st.fragment
+def _download_row(key, data, name, context, figure, title, csv_label) -> None:
+    from datetime import date
+
+    from outcomes import export
+
+    formats = list(export.DATA_FORMATS) + (list(export.IMAGE_FORMATS) if figure else [])
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    fmt = (
+        row.segmented_control(
+            "Download format",
+            formats,
+            format_func=export.FORMAT_LABELS.get,
+            default="csv",
+            required=True,
+            key=f"fmt-{key}",
+            label_visibility="collapsed",
+            help="CSV and Excel: the data behind it, with self-describing columns. PNG (print "
+            "resolution), SVG and PDF: the chart with its title, source, licence and today's date.",
+        )
+        or "csv"
+    )
+    label = (csv_label or DOWNLOAD_WORDS["csv"]) if fmt == "csv" else DOWNLOAD_WORDS[fmt]
+    file_name = f"{name}.{fmt}"
+    disabled = False
+    if fmt == "csv":
+        payload = export.to_csv_bytes(data)  # cheap: made now, like any CSV download
+    elif fmt == "xlsx":
+
+        def payload() -> bytes:
+            when = context.replace(produced=date.today())
+            return export.to_xlsx_bytes(data, title=title, context=when)
+
+    elif not export.browser_available():
+        payload, disabled = b"", True
+        st.warning(export.INSTALL_HINT, icon=":material/image_not_supported:")
+    else:
+
+        def payload() -> bytes:  # runs in its own thread when pressed; no st.* here
+            return export.chart_bytes(figure, fmt, context.replace(produced=date.today()))
+
+    row.download_button(
+        label,
+        payload,
+        file_name=file_name,
+        mime=export.MIME_TYPES[fmt],
+        key=f"dl-{key}",
+        icon=":material/download:",
+        on_click="ignore",
+        disabled=disabled,
     )

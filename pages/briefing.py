@@ -4,7 +4,7 @@ mode (toggle, or `present=1` in the link) hides the sidebar and Streamlit's chro
 
 import streamlit as st
 
-from outcomes import briefing, tables, ui
+from outcomes import briefing, briefing_pack, export, ui
 
 PRESENT_KEY = "briefing_present"
 # A fixed style sheet (never built from user text): hide the sidebar and app chrome, and
@@ -146,11 +146,100 @@ if present:
 numbers = briefing.table(items)
 with st.expander("The numbers behind this briefing (table)"):
     st.dataframe(numbers, hide_index=True, width="stretch")
-ui.download_csv(
-    numbers,
-    f"{tables.slug(selection.lad_name)}_{tables.slug(selection.model_name)}_"
-    f"{tables.slug(selection.focus_name)}_briefing_since_{selection.baseline}.csv",
+context = export.ExportContext.from_selection(selection)
+ui.downloads(
+    "briefing-numbers",
+    ui.export_frame(numbers, context, area_code=selection.focus, area_name=selection.focus_name),
+    export.stem(
+        selection.lad_name,
+        selection.model_name,
+        selection.focus_name,
+        "briefing_since",
+        selection.baseline,
+    ),
+    context,
+    title=f"{selection.focus_name}: briefing numbers since {selection.baseline}",
 )
+
+st.subheader("Briefing pack")
+st.caption(
+    "A PowerPoint deck and a PDF for a meeting: the headline numbers with their change since "
+    "the baseline, these sentences, charts of the sidebar's indicator (over time, every "
+    "neighbourhood ranked, the area profile, a map) and every indicator's definition and source."
+)
+hood_count = len(selection.neighbourhood_names)
+pack_scope = st.radio(
+    "Make a pack for",
+    ["focus", "all"],
+    format_func={
+        "focus": briefing.markdown_safe(selection.focus_name),
+        "all": f"All {hood_count} neighbourhoods of {briefing.markdown_safe(selection.model_name)}"
+        " (one ZIP)",
+    }.get,
+    horizontal=True,
+    key="pack_scope",
+)
+draw_charts = export.browser_available()
+if not draw_charts:
+    st.warning(f"{export.INSTALL_HINT} Until then, packs hold the numbers and words only.")
+pack_options = briefing_pack.PackOptions(
+    baseline=selection.baseline,
+    comparator=selection.comparator,
+    ci_level=selection.ci_level,
+    indicator_id=selection.indicator_id,
+    charts=draw_charts,
+)
+pack_key = (
+    selection.lad_code,
+    selection.model_id,
+    selection.focus if pack_scope == "focus" else "*",
+    selection.baseline,
+    selection.comparator,
+    selection.ci_level,
+    selection.indicator_id,
+    draw_charts,
+)
+if st.button("Prepare the briefing pack", icon=":material/slideshow:", key="pack_prepare"):
+    bar = st.progress(0.0, text="Reading the data…")
+    try:
+        made = briefing_pack.selection_packs(
+            ui.cursor(),
+            selection.lad_code,
+            selection.model_id,
+            [selection.focus] if pack_scope == "focus" else None,
+            pack_options,
+            lambda done, words: bar.progress(min(max(done, 0.0), 1.0), text=words),
+        )
+    except (briefing_pack.PackError, export.ExportError) as exc:
+        st.error(f"The briefing pack could not be made: {exc}")
+    else:
+        if pack_scope == "all":
+            name = export.file_name(
+                selection.lad_name,
+                selection.model_name,
+                "briefing_packs_since",
+                selection.baseline,
+                ext="zip",
+            )
+            made = {name: briefing_pack.zip_bytes(made)}
+        st.session_state["briefing_pack"] = {"key": pack_key, "files": made}
+stored = st.session_state.get("briefing_pack")
+if stored and stored["key"] == pack_key:
+    buttons = st.container(horizontal=True, gap="small")
+    for name, content in stored["files"].items():
+        kind = name.rsplit(".", 1)[-1]
+        buttons.download_button(
+            {"pptx": "Download the PowerPoint", "pdf": "Download the PDF"}.get(
+                kind, "Download every pack (ZIP)"
+            ),
+            content,
+            file_name=name,
+            mime=briefing_pack.PACK_MIME[kind],
+            key=f"pack-{kind}",
+            icon=":material/download:",
+            type="primary",
+            on_click="ignore",
+        )
 with st.expander("Notes and caveats"):
     for item in items:
         row = ui.indicator_row(item.meta.indicator_id)

@@ -3,7 +3,7 @@ where chance variation matters, and the focus neighbourhood's area profile (spin
 
 import streamlit as st
 
-from outcomes import analysis, charts, comparison, comparison_charts, tables, ui
+from outcomes import analysis, charts, comparison, comparison_charts, export, tables, ui
 
 selection = ui.current_selection()
 if selection is None:
@@ -37,6 +37,7 @@ period = st.selectbox(
 )
 st.query_params["period"] = period
 slug = f"{tables.slug(selection.lad_name)}_{tables.slug(selection.model_name)}"
+context = export.ExportContext.from_selection(selection, baseline="", period=period)
 
 # ----------------------------------------------------------------------------- ranked values
 st.header(f"{meta.name}, {period}")
@@ -82,9 +83,13 @@ else:
             hide_index=True,
             width="stretch",
         )
-    ui.download_csv(
-        comparison.ranked_table(ranked, meta, selection.ci_level),
-        f"{slug}_{selection.indicator_id}_{period}_ranked_vs_{selection.comparator}.csv",
+    ui.downloads(
+        "compare-ranked",
+        ui.export_frame(ranked, context, indicator_id=meta.indicator_id),
+        export.stem(slug, selection.indicator_id, period, "ranked_vs", comparator_name),
+        context,
+        figure=fig,
+        title=f"{meta.name}: {selection.lad_name} neighbourhoods ranked, {period}",
     )
 
 # ----------------------------------------------------------------------------- funnel plot
@@ -132,9 +137,17 @@ else:
     st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
     with st.expander("Funnel plot data (text alternative to the chart)"):
         st.dataframe(comparison.funnel_table(points, meta), hide_index=True, width="stretch")
-    ui.download_csv(
-        comparison.funnel_table(points, meta),
-        f"{slug}_{selection.indicator_id}_{period}_funnel_vs_{tables.slug(centre_name)}.csv",
+    ui.downloads(
+        "compare-funnel",
+        ui.export_frame(
+            points,
+            context.replace(comparator="lad", comparator_name=centre_name),
+            indicator_id=meta.indicator_id,
+        ),
+        export.stem(slug, selection.indicator_id, period, "funnel_vs", centre_name),
+        context.replace(comparator_name=centre_name),
+        figure=fig,
+        title=f"{meta.name}: funnel plot against {centre_name}, {period}",
     )
 
 # ----------------------------------------------------------------------------- spine chart
@@ -181,7 +194,17 @@ else:
     st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
     with st.expander("Area profile table (text alternative to the chart)"):
         st.dataframe(comparison.spine_table(spine), hide_index=True, width="stretch")
-    ui.download_csv(
-        comparison.spine_table(spine),
-        f"{slug}_{tables.slug(selection.focus_name)}_area_profile_vs_{selection.comparator}.csv",
+    profile_context = context.replace(period="latest of each indicator")
+    ui.downloads(
+        "compare-profile",
+        ui.export_frame(
+            spine.drop(columns=[c for c in spine.columns if c.startswith("pos_")]),
+            profile_context,
+            area_code=selection.focus,
+            area_name=selection.focus_name,
+        ),
+        export.stem(slug, selection.focus_name, "area_profile_vs", comparator_name),
+        profile_context,
+        figure=fig,
+        title=f"Area profile: {selection.focus_name} ({selection.model_name})",
     )

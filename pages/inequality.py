@@ -3,7 +3,7 @@ inequality between the most and least deprived ends of the borough."""
 
 import streamlit as st
 
-from outcomes import analysis, charts, inequality, tables, ui
+from outcomes import analysis, charts, export, inequality, ui
 
 selection = ui.current_selection()
 if selection is None:
@@ -76,9 +76,22 @@ st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
 table = inequality.decile_display(deciles, meta, selection.ci_level, period, wave)
 with st.expander("Data table (text alternative to the chart)"):
     st.dataframe(table, hide_index=True, width="stretch")
-ui.download_csv(
-    table,
-    f"{tables.slug(selection.lad_name)}_{selection.indicator_id}_{period}_by_imd{wave}_decile.csv",
+context = export.ExportContext.from_selection(
+    selection,
+    model_id="",
+    model_name="",
+    baseline="",
+    comparator="",
+    comparator_name="",
+    period=period,
+)
+ui.downloads(
+    "inequality-deciles",
+    ui.export_frame(table, context, area_type="imd_decile"),
+    export.stem(selection.lad_name, selection.indicator_id, period, f"by_imd{wave}_decile"),
+    context,
+    figure=fig,
+    title=f"{meta.name} by national IMD decile, {selection.lad_name}, {period}",
 )
 
 st.header("Slope index of inequality")

@@ -3,7 +3,7 @@ with neighbourhood outlines. Works offline (no map tiles unless asked for)."""
 
 import streamlit as st
 
-from outcomes import analysis, charts, geo, maps, tables, ui
+from outcomes import analysis, charts, export, geo, maps, ui
 
 
 def seed(key: str, options: list[str], default: str, label: str) -> None:
@@ -161,11 +161,21 @@ table = maps.table_for(frame, view=view, level=level, meta=shown_meta)
 with st.expander("Data table (text alternative to the map)"):
     st.dataframe(table, hide_index=True, width="stretch")
 suffix = f"{latest}_vs_{baseline}" if view == "change" else period
-ui.download_csv(
-    table,
-    f"{tables.slug(selection.lad_name)}_{tables.slug(selection.model_name)}_{level}_"
-    f"{shown_id}_{suffix}.csv",
-    "Download the mapped values (CSV)",
+context = export.ExportContext.from_selection(
+    selection,
+    baseline=baseline if view == "change" else "",
+    period=latest if view == "change" else period,
+    comparator="",
+    comparator_name="",
+)
+ui.downloads(
+    "map",
+    ui.export_frame(frame, context, area_type=level, indicator_id=shown_id),
+    export.stem(selection.lad_name, selection.model_name, level, shown_id, suffix),
+    context,
+    figure=fig,
+    title=f"{what}, {selection.lad_name} {maps.LEVEL_NOUNS[level]}, {when}",
+    csv_label="Download the mapped values (CSV)",
 )
 missing = areas.area_code.nunique() - len(frame)
 if missing > 0:

@@ -3,7 +3,17 @@
 import pandas as pd
 import streamlit as st
 
-from outcomes import analysis, charts, custom_models, geo, maps, model_comparison, tables, ui
+from outcomes import (
+    analysis,
+    charts,
+    custom_models,
+    export,
+    geo,
+    maps,
+    model_comparison,
+    tables,
+    ui,
+)
 
 selection = ui.current_selection()
 if selection is None:
@@ -43,30 +53,35 @@ model_outlines = ui.neighbourhood_outlines(selection.lad_code, selection.model_i
 if model_outlines["features"]:
     lsoa_shapes = geo.lsoa_geojson(selection.lad_code)
     centre, zoom = charts.zoom_for(geo.bounds(lsoa_shapes), *maps.MAP_AREA_PX)
-    st.plotly_chart(
-        maps.model_map(
-            maps.subset(model_outlines, coverage.table.neighbourhood_name),
-            lsoas=coverage.table,
-            unassigned=maps.subset(lsoa_shapes, coverage.unassigned_codes),
-            title=f"{selection.model_name}, {selection.lad_name}",
-            subtitle=f"{len(coverage.table)} neighbourhoods made of LSOAs (2021); hover for "
-            "names. Colours only tell neighbours apart.",
-            source=geo.ATTRIBUTION,
-            centre=centre,
-            zoom=zoom,
-        ),
-        width="stretch",
-        config={"displaylogo": False},
+    model_fig = maps.model_map(
+        maps.subset(model_outlines, coverage.table.neighbourhood_name),
+        lsoas=coverage.table,
+        unassigned=maps.subset(lsoa_shapes, coverage.unassigned_codes),
+        title=f"{selection.model_name}, {selection.lad_name}",
+        subtitle=f"{len(coverage.table)} neighbourhoods made of LSOAs (2021); hover for "
+        "names. Colours only tell neighbours apart.",
+        source=geo.ATTRIBUTION,
+        centre=centre,
+        zoom=zoom,
     )
+    st.plotly_chart(model_fig, width="stretch", config={"displaylogo": False})
 else:
+    model_fig = None
     st.info("No boundaries to draw for this model.")
 st.markdown("**Coverage** (also the text alternative to the map)")
 coverage_table = model_comparison.coverage_table(coverage)
 st.dataframe(coverage_table, hide_index=True, width="stretch")
-ui.download_csv(
-    coverage_table,
-    f"{tables.slug(selection.lad_name)}_{tables.slug(selection.model_name)}_coverage.csv",
-    "Download the coverage table (CSV)",
+model_context = export.ExportContext.from_selection(
+    selection, baseline="", comparator="", comparator_name="", ci_level=""
+)
+ui.downloads(
+    "model-coverage",
+    ui.export_frame(coverage.table, model_context),
+    export.stem(selection.lad_name, selection.model_name, "coverage"),
+    model_context,
+    figure=model_fig,
+    title=f"{selection.model_name}, {selection.lad_name}: coverage",
+    csv_label="Download the coverage table (CSV)",
 )
 if coverage.unassigned:
     with st.expander(f"The {coverage.unassigned} unassigned LSOAs"):
@@ -139,20 +154,17 @@ else:
             )
         )
         st.caption(model_comparison.EXPLANATION)
-        st.plotly_chart(
-            model_comparison.spread_chart(
-                spreads,
-                meta=cmp_meta,
-                title=f"{cmp_meta.name}: {first_name} and {second_name}, {selection.lad_name}",
-                subtitle=f"{period}; each neighbourhood's value and the spread of its LSOAs' "
-                f"values (SD {model_comparison.weight_basis(cmp_meta)}); "
-                f"{ui.polarity_text(cmp_meta.polarity).lower()}",
-                source=ui.source_line(cmp_meta_row),
-                borough_value=borough_value,
-            ),
-            width="stretch",
-            config={"displaylogo": False},
+        spread_fig = model_comparison.spread_chart(
+            spreads,
+            meta=cmp_meta,
+            title=f"{cmp_meta.name}: {first_name} and {second_name}, {selection.lad_name}",
+            subtitle=f"{period}; each neighbourhood's value and the spread of its LSOAs' "
+            f"values (SD {model_comparison.weight_basis(cmp_meta)}); "
+            f"{ui.polarity_text(cmp_meta.polarity).lower()}",
+            source=ui.source_line(cmp_meta_row),
+            borough_value=borough_value,
         )
+        st.plotly_chart(spread_fig, width="stretch", config={"displaylogo": False})
         with st.expander("Data tables (text alternative to the chart)"):
             for name, spread in spreads.items():
                 st.markdown(f"**{name}**: {model_comparison.split_text(splits[name])}")
@@ -161,11 +173,28 @@ else:
                     hide_index=True,
                     width="stretch",
                 )
-        ui.download_csv(
-            model_comparison.for_download(spreads, splits, meta=cmp_meta, period=period),
-            f"{tables.slug(selection.lad_name)}_{tables.slug(first_name)}_vs_"
-            f"{tables.slug(second_name)}_{selection.indicator_id}_{period}_spread.csv",
-            "Download both models' neighbourhood spreads (CSV)",
+        spread_context = model_context.replace(
+            model_name=f"{first_name} and {second_name}", period=period
+        )
+        ui.downloads(
+            "model-spread",
+            ui.export_frame(
+                model_comparison.for_download(spreads, splits, meta=cmp_meta, period=period),
+                spread_context,
+            ),
+            export.stem(
+                selection.lad_name,
+                first_name,
+                "vs",
+                second_name,
+                selection.indicator_id,
+                period,
+                "spread",
+            ),
+            spread_context,
+            figure=spread_fig,
+            title=f"{cmp_meta.name}: {first_name} and {second_name}, {selection.lad_name}",
+            csv_label="Download both models' neighbourhood spreads (CSV)",
         )
 
 st.subheader("Upload your own neighbourhood model")

@@ -3,7 +3,7 @@ comparator, with confidence intervals where the indicator has them."""
 
 import streamlit as st
 
-from outcomes import analysis, charts, tables, ui
+from outcomes import analysis, charts, export, tables, ui
 
 selection = ui.current_selection()
 if selection is None:
@@ -38,17 +38,40 @@ fig = charts.trend_chart(
 )
 st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
 
+context = export.ExportContext.from_selection(selection, period=f"{periods[0]}–{periods[-1]}")
+ui.downloads(
+    "trend",
+    ui.export_frame(shown, context, indicator_id=meta.indicator_id),
+    export.stem(
+        selection.lad_name,
+        selection.model_name,
+        selection.indicator_id,
+        f"{periods[0]}_to_{periods[-1]}",
+    ),
+    context,
+    figure=fig,
+    title=f"{meta.name}, {selection.lad_name}: {periods[0]} to {periods[-1]}",
+)
+
 change = analysis.change_since_baseline(
     shown, selection.baseline, selection.current, meta, selection.ci_level
 )
 st.subheader(f"Change since {selection.baseline}")
 st.dataframe(ui.change_table(change, meta), hide_index=True, width="stretch")
+change_context = context.replace(period=selection.current)
+ui.downloads(
+    "trend-change",
+    ui.export_frame(change, change_context, indicator_id=meta.indicator_id),
+    export.stem(
+        selection.lad_name,
+        selection.model_name,
+        selection.indicator_id,
+        f"{selection.current}_vs_{selection.baseline}",
+    ),
+    change_context,
+    title=f"Change in {meta.name} since {selection.baseline}, {selection.lad_name}",
+)
 
 with st.expander("Data table (text alternative to the chart)"):
     st.dataframe(tables.wide_by_period(shown), hide_index=True, width="stretch")
-ui.download_csv(
-    tables.long_for_download(shown, {meta.indicator_id: meta.name}),
-    f"{tables.slug(selection.lad_name)}_{tables.slug(selection.model_name)}_"
-    f"{selection.indicator_id}_{periods[0]}_to_{periods[-1]}.csv",
-)
 st.caption(meta_row.caveats)

@@ -30,9 +30,8 @@ from tests.fixtures.make_raw_fixture import (
     TRAFFORD,
     read_csv_rows,
 )
-from transforms.registry import catalogue_rows
 from transforms.raw import BuildError, load_raw_file
-from transforms.registry import RAW_FILES
+from transforms.registry import RAW_FILES, catalogue_rows
 from transforms.sources import DOMAINS
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]

@@ -1,0 +1,145 @@
+"""Batch briefing packs: every neighbourhood of a model (or the ones named) as PPTX and PDF.
+
+    python -m outcomes.pack --lad E08000009 --model E08000009_localities2023 --baseline 2019 \\
+        --out packs/
+
+writes `<borough>_<model>_<neighbourhood>_briefing_since_<baseline>.pptx` and `.pdf` for each
+neighbourhood into the folder (created if missing). `--list-models --lad CODE` lists a borough's
+models. Charts need a Chromium or Chrome browser (`apt-get install chromium` on Debian);
+`--no-charts` makes packs of numbers and words only. Exit status: 0 done, 2 bad arguments,
+3 no browser for the charts, 4 the database cannot be opened.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from outcomes import briefing_pack, db, export, queries
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m outcomes.pack",
+        description="Write neighbourhood briefing packs (PowerPoint and PDF) into a folder.",
+    )
+    parser.add_argument("--lad", required=True, help="borough: LA 2024 code, e.g. E08000009")
+    parser.add_argument("--model", help="neighbourhood model id, e.g. E08000009_localities2023")
+    parser.add_argument("--baseline", default="2019", help="baseline period (default 2019)")
+    parser.add_argument(
+        "--neighbourhood",
+        action="append",
+        metavar="CODE",
+        help="only this neighbourhood (repeat for several; default: every one of the model)",
+    )
+    parser.add_argument(
+        "--indicator",
+        default=briefing_pack.DEFAULT_INDICATOR,
+        help=f"indicator of the trend, ranking and map (default {briefing_pack.DEFAULT_INDICATOR})",
+    )
+    parser.add_argument(
+        "--comparator",
+        choices=("lad", "england", "rest"),
+        default="lad",
+        help="compare with the borough (default), England or the rest of the borough",
+    )
+    parser.add_argument("--ci", choices=("95", "998"), default="95", help="confidence level")
+    parser.add_argument(
+        "--format",
+        action="append",
+        choices=("pptx", "pdf"),
+        help="pptx and/or pdf (repeat; default both)",
+    )
+    parser.add_argument("--out", type=Path, default=Path("packs"), help="folder (default packs/)")
+    parser.add_argument("--no-charts", action="store_true", help="numbers and words only")
+    parser.add_argument("--list-models", action="store_true", help="list the borough's models")
+    parser.add_argument("--user-db", type=Path, help="user database (default: the app's)")
+    parser.add_argument("--quiet", action="store_true", help="print only the files written")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
+    try:
+        con = db.cursor(db.open_database(user_db=args.user_db))
+    except db.DatabaseMissing as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 4
+    if args.list_models:
+        models = queries.models(con, args.lad)
+        if models.empty:
+            print(f"error: no neighbourhood models for {args.lad}", file=sys.stderr)
+            return 2
+        for row in models.itertuples():
+            print(f"{row.model_id}\t{row.model_name}\t{row.neighbourhoods} neighbourhoods")
+        return 0
+    if not args.model:
+        print("error: name a model with --model (see --list-models)", file=sys.stderr)
+        return 2
+    if not args.no_charts and not export.browser_available():
+        print(f"error: no browser to draw the charts. {export.INSTALL_HINT}", file=sys.stderr)
+        print("Or add --no-charts for packs of numbers and words only.", file=sys.stderr)
+        return 3
+    start = time.perf_counter()
+    try:
+        data = briefing_pack.load_model(con, args.lad, args.model, args.indicator)
+    except briefing_pack.PackError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    codes = data.neighbourhoods.neighbourhood_code.tolist()
+    if args.neighbourhood:
+        unknown = [c for c in args.neighbourhood if c not in codes]
+        if unknown:
+            print(
+                f"error: not neighbourhoods of {args.model}: {', '.join(unknown)}; "
+                f"known: {', '.join(codes)}",
+                file=sys.stderr,
+            )
+            return 2
+        codes = args.neighbourhood
+    headline_periods = set(
+        data.values[data.values.indicator_id.isin(briefing_pack.briefing.HEADLINE_INDICATORS)]
+        .period.astype(str)
+        .unique()
+    )
+    if args.baseline not in headline_periods:
+        say(
+            f"note: {args.baseline} is not a period of the headline indicators "
+            f"({', '.join(sorted(headline_periods))}); changes will say there is no figure."
+        )
+    options = briefing_pack.PackOptions(
+        baseline=args.baseline,
+        comparator=args.comparator,
+        ci_level=args.ci,
+        indicator_id=args.indicator,
+        charts=not args.no_charts,
+    )
+    formats = tuple(dict.fromkeys(args.format or ("pptx", "pdf")))
+    args.out.mkdir(parents=True, exist_ok=True)
+    say(f"{data.lad_name} · {data.model_name}: {len(codes)} neighbourhood pack(s) -> {args.out}/")
+    written = 0
+    for i, code in enumerate(codes, start=1):
+        began = time.perf_counter()
+        try:
+            pack = briefing_pack.build_pack(data, code, options)
+        except export.ExportError as exc:
+            print(f"error: {data.name_of(code)}: {exc}", file=sys.stderr)
+            return 3
+        for name, content in briefing_pack.pack_files(pack, formats).items():
+            path = args.out / name
+            tmp = path.with_suffix(path.suffix + ".part")
+            tmp.write_bytes(content)  # never leave half a file under the real name
+            tmp.replace(path)
+            written += 1
+            print(path)
+        say(f"  [{i}/{len(codes)}] {pack.name}: {time.perf_counter() - began:.1f} s")
+    say(f"{written} file(s) in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
