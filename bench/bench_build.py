@@ -12,11 +12,7 @@ Timings are for people to read; no test asserts them.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from bench.results import write_result
 from transforms.run import DEFAULT_DATA_DIR, PROJECT_DIR, build
 from transforms.sources import RAW_FILES
 
@@ -54,16 +51,6 @@ def time_scan(data_dir: Path) -> tuple[float, dict[str, int]]:
             ).fetchall()
         counts[raw.path] = rows[0][0]
     return time.perf_counter() - started, counts
-
-
-def _git_commit() -> str | None:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=PROJECT_DIR, capture_output=True, text=True
-        )
-    except OSError:
-        return None
-    return out.stdout.strip() or None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,16 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         "build_to_scan_ratio": ratio,
         "scan_rows": counts,
         "data_dir": str(args.data_dir),
-        "git_commit": _git_commit(),
-        "duckdb_version": duckdb.__version__,
-        "python_version": platform.python_version(),
-        "platform": platform.platform(),
-        "cpu_count": os.cpu_count(),
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"bench_build_{stamp.strftime('%Y%m%dT%H%M%SZ')}.json"
-    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {path}")
+    write_result("bench_build", args.out, result, stamp)
     return 0
 
 

@@ -18,9 +18,7 @@ writes JSON to bench/results/ (gitignored). Timings are for people to read; no t
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -29,6 +27,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.results import write_result
 from outcomes import (
     analysis,
     briefing_pack,
@@ -239,15 +238,9 @@ def main(argv: list[str] | None = None) -> int:
         "public_db": str(args.db),
         "png_scale": export.PNG_SCALE,
         "pack_scale": briefing_pack.PACK_SCALE,
-        "python_version": platform.python_version(),
-        "platform": platform.platform(),
-        "cpu_count": os.cpu_count(),
         "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"bench_export_{stamp.strftime('%Y%m%dT%H%M%SZ')}.json"
-    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {path}")
+    write_result("bench_export", args.out, result, stamp)
     return 0
 
 

@@ -18,11 +18,7 @@ writes JSON to bench/results/ (gitignored). Timings are for people to read; no t
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,6 +29,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from bench.results import write_result
 from outcomes import custom_models, db
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -141,16 +138,6 @@ def bench_page(runs: int) -> dict:
     }
 
 
-def _git_commit() -> str | None:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=PROJECT_DIR, capture_output=True, text=True
-        )
-    except OSError:
-        return None
-    return out.stdout.strip() or None
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs of each (default 5)")
@@ -208,16 +195,8 @@ def main(argv: list[str] | None = None) -> int:
         "aggregate_england_by_msoa": england,
         "main_page": page,
         "public_db": str(args.db),
-        "git_commit": _git_commit(),
-        "duckdb_version": duckdb.__version__,
-        "python_version": platform.python_version(),
-        "platform": platform.platform(),
-        "cpu_count": os.cpu_count(),
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"bench_models_{stamp.strftime('%Y%m%dT%H%M%SZ')}.json"
-    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {path}")
+    write_result("bench_models", args.out, result, stamp)
     return 0
 
 

@@ -7,7 +7,6 @@ database. Medians over several runs; results printed and written to bench/result
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import socket
 import statistics
@@ -16,7 +15,10 @@ import sys
 import tempfile
 import time
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
+
+from bench.results import write_result
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 RESULTS = PROJECT_DIR / "bench" / "results"
@@ -156,12 +158,8 @@ def main() -> None:
     print(f"\n{'page':<28} {'first chart, median s':>22}")
     for path, seconds in browser.items():
         print(f"{path:<28} {seconds:>22.3f}")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / "pages.json"
-    out.write_text(
-        json.dumps({"apptest": server, "browser_first_chart": browser, "runs": args.runs}, indent=2)
-    )
-    print(f"\nwritten {out}")
+    result = {"apptest": server, "browser_first_chart": browser, "runs": args.runs}
+    write_result("bench_pages", RESULTS, result, datetime.now(UTC))
 
 
 if __name__ == "__main__":
