@@ -57,7 +57,7 @@ class IndicatorMeta:
 
 def _flag(value: object) -> bool:
     """A catalogue boolean that may be missing (older or uploaded catalogues): default True."""
-    return True if value is None or (isinstance(value, float) and np.isnan(value)) else bool(value)
+    return True if value is None or pd.isna(value) else bool(value)
 
 
 def value_from_sums(meta: IndicatorMeta, numerator: pd.Series, denominator: pd.Series) -> pd.Series:

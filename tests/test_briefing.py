@@ -117,11 +117,14 @@ def test_trafford_north_sentences(cur, catalogue) -> None:
         "unchanged since 2019; the share is higher (worse) than Trafford (4.3%).",
         "In North, the share of residents living in England's most deprived 10% fell from 4.8% "
         "at the 2019 baseline to 4.5% in 2025; now higher (worse) than Trafford (4.0%).",
-        "In North, the share of residents who are income deprived rose from 17.6% at the 2019 "
-        "baseline to 28.1% in 2025; now higher (worse) than Trafford (17.1%).",
-        "In North, the IMD average score fell from 25.7 at the 2019 baseline to 24.5 in 2025 "
-        "(IMD scores are relative within each wave, so compare waves with care); now higher "
-        "(worse) than Trafford (15.0).",
+        # Income rates and IMD scores are not comparable over time: both values are given,
+        # never read as a rise or fall.
+        "In North, the share of residents who are income deprived was 28.1% in 2025 (17.6% in "
+        "2019; the measure changed between waves, so this is not a change over time); it is "
+        "higher (worse) than Trafford (17.1%).",
+        "In North, the IMD average score was 24.5 in 2025 (25.7 in 2019; IMD scores are "
+        "relative within each wave, so compare waves with care); it is higher (worse) than "
+        "Trafford (15.0).",
         "North had 56,284 residents in 2021 (24.0% of Trafford's population), up 1.3% from "
         "55,548 in 2019.",
     ]

@@ -156,8 +156,9 @@ def test_change_since_baseline_columns(imd_values, catalogue) -> None:
     assert north.period == "2025" and north.baseline_period == "2019"
     assert round(north.baseline_value, 1) == 25.7 and round(north.value, 1) == 24.5
     assert round(north.change, 1) == -1.2
-    assert north.change_significance == analysis.COMPLETE_COUNT
-    assert north.change_judgement == "improved"
+    # IMD scores are relative within a wave: the change is shown, not judged.
+    assert north.change_significance == analysis.NOT_COMPARABLE
+    assert north.change_judgement == "not judged"
 
 
 def synthetic_wilson() -> tuple[pd.DataFrame, pd.DataFrame]:
