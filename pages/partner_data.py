@@ -55,9 +55,13 @@ with st.expander("The two file formats, templates and examples"):
             key=f"template-{path.name}",
         )
     st.caption(
-        "Files named example_made_up_numbers_… hold **made-up, illustrative figures** for "
-        "Trafford's real LSOAs, GP practices and localities: they show the formats working and "
-        "are not real data. The other files are empty templates."
+        "Files named example_real_… hold **real public figures** for Trafford: NHS England "
+        "online consultation submissions by GP practice (service events, Jan–Mar 2025) and "
+        "Census 2021 households with no car or van (TS045) by LSOA and by locality (survey "
+        "format: respondents = households, agreeing = households with no car). No public data "
+        "on booked or missed appointments by LSOA or GP practice exists, so there is no example "
+        "of that measure: the service events template is the guide. The other files are empty "
+        "templates."
     )
 
 st.subheader("Small numbers")

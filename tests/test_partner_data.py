@@ -456,27 +456,37 @@ def test_postcodes_and_practices_are_placed_in_lsoas(con) -> None:
     dataset_id = upload(con, to_csv(["postcode", "period", "measure", "count"], rows))
     lad = stored_values(con, dataset_id).query("area_type == 'lad'").iloc[0]
     assert (lad.numerator, lad.denominator) == (40, 406)
-    example = EXAMPLES / "example_made_up_numbers_service_events_trafford_practices.csv"
-    practices = upload(con, example.read_bytes(), "Practices")
+    example = EXAMPLES / "example_real_online_consultations_trafford_practices.csv"
+    practices = upload(con, example.read_bytes(), "Practices")  # real NHS England counts
     cat = partner_data.dataset_indicators(con, practices)
     assert set(cat.area_types) == {"neighbourhood,lad"}
     assert cat.caveats.str.contains("attributed to neighbourhoods by their location").all()
-    assert len(cat) == 2  # missed and attended, both over booked
+    assert len(cat) == 1 and set(cat.unit) == {"count"}  # one measure, not a rate
     values = stored_values(con, practices)
     assert "lsoa" not in set(values.area_type)
     frame = pd.read_csv(example)
-    booked = frame[frame.measure == "appointments_booked"].groupby("period")["count"].sum()
-    lad = values[values.area_type == "lad"].groupby("period").denominator.first()
-    assert lad.to_dict() == booked.astype(float).to_dict()
+    submitted = frame.groupby("period")["count"].sum()
+    lad = values[values.area_type == "lad"].groupby("period").numerator.first()
+    assert lad.to_dict() == submitted.astype(float).to_dict()
+    rows = [  # synthetic: no public booked/missed counts by practice exist
+        [TRAFFORD_PRACTICE, "2025-01", "appointments_booked", 900],
+        [TRAFFORD_PRACTICE, "2025-01", "appointments_missed", 40],
+        [TRAFFORD_PRACTICE, "2025-01", "appointments_attended", 830],
+    ]
+    rates = upload(con, to_csv(["practice_code", *SERVICE_HEADER[1:]], rows), "Rates")
+    cat = partner_data.dataset_indicators(con, rates)
+    assert len(cat) == 2  # missed and attended, both over booked
+    lad = stored_values(con, rates).query("area_type == 'lad'")
+    assert set(lad.denominator) == {900.0}
 
 
 def test_survey_by_neighbourhood_gives_that_model_and_the_borough(con) -> None:
-    example = EXAMPLES / "example_made_up_numbers_survey_trafford_localities.csv"
-    dataset_id = upload(con, example.read_bytes(), "Residents survey", model=LOCALITIES,
-                        polarity="higher_is_better")  # fmt: skip
+    example = EXAMPLES / "example_real_census_no_car_trafford_localities.csv"  # Census 2021
+    dataset_id = upload(con, example.read_bytes(), "No car", model=LOCALITIES,
+                        polarity="higher_is_worse")  # fmt: skip
     cat = partner_data.dataset_indicators(con, dataset_id)
-    assert len(cat) == 2 and set(cat.area_types) == {"neighbourhood,lad"}
-    assert set(cat.polarity) == {"higher_is_better"}
+    assert len(cat) == 1 and set(cat.area_types) == {"neighbourhood,lad"}
+    assert set(cat.polarity) == {"higher_is_worse"}
     values = stored_values(con, dataset_id)
     assert set(values.area_type) == {"neighbourhood", "lad"}
     assert set(values.model_id.dropna()) == {LOCALITIES}
@@ -737,10 +747,10 @@ def _submit(at: AppTest, name: str, path: Path | None = None, data: bytes = b"")
 def test_the_page_uploads_lists_and_the_indicator_shows_on_every_page(app_env) -> None:
     at = _page()
     assert any("your data" in t.value for t in at.title)
-    example = EXAMPLES / "example_made_up_numbers_service_events_trafford_lsoa.csv"
-    at = _submit(at, "Example appointments", example)
+    example = EXAMPLES / "example_real_census_no_car_trafford_lsoa.csv"  # Census 2021
+    at = _submit(at, "Households without a car", example)
     assert not at.error, [e.value for e in at.error]
-    assert any("Saved Example appointments" in s.value for s in at.success)
+    assert any("Saved Households without a car" in s.value for s in at.success)
     table = at.dataframe[-1].value  # the chosen dataset's values, after suppression
     assert {"Borough", "Neighbourhood"} == set(table.area_type)
     assert table.loc[table.suppressed, "value"].isna().all()
@@ -770,11 +780,11 @@ def test_the_page_shows_every_problem_of_a_rejected_file(app_env) -> None:
 @pytest.mark.slow
 def test_the_page_replaces_and_deletes_a_dataset(app_env) -> None:
     at = _page()
-    survey_file = EXAMPLES / "example_made_up_numbers_survey_trafford_localities.csv"
+    survey_file = EXAMPLES / "example_real_census_no_car_trafford_localities.csv"
     at = _submit(at, "Survey <b>2024</b>", survey_file)
     assert any("Saved Survey \\<b\\>2024\\</b\\>" in s.value for s in at.success)
     at.file_uploader(key="replace_file").set_value(
-        ("again.csv", survey_file.read_bytes()[:400].rsplit(b"\n", 1)[0] + b"\n", "text/csv")
+        ("again.csv", b"".join(survey_file.read_bytes().splitlines(True)[:3]), "text/csv")
     )
     at.button(key="FormSubmitter:replace_data-Check and replace").click()
     at.run()
