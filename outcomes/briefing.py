@@ -356,7 +356,11 @@ def metric_delta(h: Headline) -> dict:
             "delta_arrow": "off",
             "delta_description": f"since {h.baseline}",
         }
-    if meta.polarity == "no_judgement" or (meta.has_ci and not h.significant):
+    if (
+        meta.polarity == "no_judgement"
+        or (meta.has_ci and not h.significant)
+        or not meta.comparable_over_time  # shown, never coloured as better or worse
+    ):
         colour = "off"
     else:
         colour = "inverse" if meta.polarity == "higher_is_worse" else "normal"

@@ -98,6 +98,9 @@ def test_trafford_north_headline_numbers(cur, catalogue) -> None:
 
     score = h["imd_score"]
     assert briefing.metric_value(score) == "24.5"
+    # relative within a wave: the change is shown but never coloured as better or worse
+    assert briefing.metric_delta(score)["delta_color"] == "off"
+    assert score.direction == "not judged"
     assert score.comparator_value == pytest.approx(14.98417, abs=1e-5)
 
     population = h["population"]
