@@ -26,7 +26,7 @@ except db.DatabaseMissing as exc:
 st.session_state["selection"] = ui.sidebar()
 st.session_state[ui.ROUTER_RAN] = True
 st.sidebar.caption(
-    "Real public data: English Indices of Deprivation, ONS population and geography "
-    "(Open Government Licence v3.0). See Data & sources."
+    "Real public data from MHCLG, ONS, NHS England and others, mostly under the Open "
+    "Government Licence v3.0. See Data & sources."
 )
 page.run()

@@ -65,17 +65,20 @@ for name, note in (
     )
 
 st.subheader("Sources and licences")
-st.markdown(
-    "- **English Indices of Deprivation** 2010, 2015 (DCLG), 2019, 2025 (MHCLG). "
-    "Open Government Licence v3.0.\n"
-    "- **ONS** small area population estimates (mid-2017, 2019, 2020), Census 2021 (TS021), "
-    "LSOA/MSOA/ward/LA lookups and boundaries (Open Geography Portal). Open Government "
-    "Licence v3.0; contains OS data © Crown copyright and database right.\n"
-    "- **Trafford Council** localities (Trafford Data Lab), Open Government Licence v3.0.\n\n"
-    + ui.IOD_ATTRIBUTION
+sources = (
+    catalogue[["source", "publisher", "licence"]]
+    .drop_duplicates()
+    .rename(columns={"source": "Source", "publisher": "Publisher", "licence": "Licence"})
+)
+st.dataframe(sources, hide_index=True, width="stretch")
+st.caption(
+    ui.IOD_ATTRIBUTION + " Boundaries: contains OS data © Crown copyright and database right."
 )
 st.warning(
-    "Not yet in this dashboard: health access, transport, service use (missed GP "
-    "appointments) and cohesion indicators, and partner data upload. Official IoD2019 raw "
-    "domain scores for five domains are not bundled (ranks and deciles are used instead)."
+    "Not available as public data at neighbourhood level, so not shown unless you add it on "
+    "the Your data page: missed GP appointments by practice or LSOA (published only for "
+    "sub-ICB locations, shown for the whole borough), DfT journey-time statistics, police.uk "
+    "crime for Greater Manchester, and a small-area 'sense of belonging' survey measure. "
+    "Official IoD2019 raw scores for five domains are not bundled (ranks and deciles are "
+    "used instead)."
 )
