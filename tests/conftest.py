@@ -44,3 +44,35 @@ def real_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build(
         PROJECT_DIR / "data", tmp_path_factory.mktemp("real_db") / "outcomes.duckdb", _quiet
     )
+
+
+@pytest.fixture
+def page_app(real_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Run one page through the real router on the real build, with a throw-away user
+    database: `page_app(page_path, ind="imd_score")` returns the AppTest after the page ran.
+    The router runs from a string with absolute page paths, so AppTest does not mistake the
+    pages/ folder beside it for a legacy multipage app. Trafford's localities unless the
+    parameters say otherwise."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from outcomes import db
+
+    monkeypatch.setattr(db, "PUBLIC_DB", Path(real_db))
+    monkeypatch.setattr(db, "USER_DB", tmp_path / "user.duckdb")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    router = (PROJECT_DIR / "dashboard.py").read_text(encoding="utf-8")
+    router = router.replace('st.Page("pages/', f'st.Page("{PROJECT_DIR}/pages/')
+
+    def run(page: Path | str, **params: str) -> AppTest:
+        at = AppTest.from_string(router, default_timeout=60)
+        at.query_params.update({"lad": "E08000009", "model": "E08000009_localities2023", **params})
+        at.run()
+        at.switch_page(str(page)).run()
+        assert not at.exception, at.exception
+        return at
+
+    yield run
+    st.cache_data.clear()
+    st.cache_resource.clear()

@@ -355,38 +355,10 @@ def test_neighbourhood_spread_real(con):
 # --------------------------------------------------------------------------- the page
 
 
-def _router_source() -> str:
-    """dashboard.py with absolute page paths, registering this page if it is not yet."""
-    text = (PROJECT_DIR / "dashboard.py").read_text()
-    if "pages/compare.py" not in text:
-        text = text.replace(
-            "PAGES = [\n",
-            'PAGES = [\n    st.Page("pages/compare.py", title="Compare", url_path="compare"),\n',
-        )
-    return text.replace('st.Page("pages/', f'st.Page("{PROJECT_DIR}/pages/')
-
-
 @pytest.fixture
-def app(real_db, tmp_path, monkeypatch):
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setattr(db, "PUBLIC_DB", Path(real_db))
-    monkeypatch.setattr(db, "USER_DB", tmp_path / "user.duckdb")
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-    def make(**params: str) -> AppTest:
-        at = AppTest.from_string(_router_source(), default_timeout=60)
-        at.query_params.update({"lad": TRAFFORD, "model": LOCALITIES, **params})
-        at.run()
-        at.switch_page(str(PAGE)).run()
-        assert not at.exception, at.exception
-        return at
-
-    yield make
-    st.cache_data.clear()
-    st.cache_resource.clear()
+def app(page_app):
+    """This page, run through the router (tests/conftest.py `page_app`)."""
+    return lambda **params: page_app(PAGE, **params)
 
 
 def _specs(at) -> list[dict]:
