@@ -7,6 +7,7 @@ not depend on, or change, the developer's database. Open them read-only.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -47,14 +48,9 @@ def real_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def page_app(real_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """Run one page through the real router on the real build, with a throw-away user
-    database: `page_app(page_path, ind="imd_score")` returns the AppTest after the page ran.
-    The router runs from a string with absolute page paths, so AppTest does not mistake the
-    pages/ folder beside it for a legacy multipage app. Trafford's localities unless the
-    parameters say otherwise."""
+def app_db(real_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The app reads the real build and a throw-away user database, with empty caches."""
     import streamlit as st
-    from streamlit.testing.v1 import AppTest
 
     from outcomes import db
 
@@ -62,6 +58,20 @@ def page_app(real_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(db, "USER_DB", tmp_path / "user.duckdb")
     st.cache_data.clear()
     st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def page_app(app_db: None):
+    """Run one page through the real router on the real build (see `app_db`):
+    `page_app(page_path, ind="imd_score")` returns the AppTest after the page ran.
+    The router runs from a string with absolute page paths, so AppTest does not mistake the
+    pages/ folder beside it for a legacy multipage app. Trafford's localities unless the
+    parameters say otherwise."""
+    from streamlit.testing.v1 import AppTest
+
     router = (PROJECT_DIR / "dashboard.py").read_text(encoding="utf-8")
     router = router.replace('st.Page("pages/', f'st.Page("{PROJECT_DIR}/pages/')
 
@@ -73,6 +83,4 @@ def page_app(real_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         assert not at.exception, at.exception
         return at
 
-    yield run
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    return run

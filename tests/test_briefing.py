@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from outcomes import analysis, briefing, db, queries
@@ -525,17 +524,6 @@ def test_small_formatters() -> None:
 
 
 # --------------------------------------------------------------------------- the page
-
-
-@pytest.fixture
-def app_db(real_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(db, "PUBLIC_DB", real_db)
-    monkeypatch.setattr(db, "USER_DB", tmp_path / "user.duckdb")
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def open_briefing(**params: str) -> AppTest:

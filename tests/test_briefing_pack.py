@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import streamlit as st
 from PIL import Image
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
@@ -371,17 +370,6 @@ def test_cli_one_wigan_ward_with_charts(real_db, tmp_path, monkeypatch) -> None:
 
 
 # ---------------------------------------------------------------------------- in the app
-
-
-@pytest.fixture
-def app_db(real_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(db, "PUBLIC_DB", real_db)
-    monkeypatch.setattr(db, "USER_DB", tmp_path / "user.duckdb")
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def open_briefing(**params: str) -> AppTest:

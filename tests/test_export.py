@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
-import streamlit as st
 from openpyxl import load_workbook
 from PIL import Image
 from pypdf import PdfReader
@@ -493,17 +492,6 @@ def test_one_browser_serves_concurrent_callers(imd_values) -> None:
 
 
 # ---------------------------------------------------------------------------- in the app
-
-
-@pytest.fixture
-def app_db(real_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(db, "PUBLIC_DB", real_db)
-    monkeypatch.setattr(db, "USER_DB", tmp_path / "user.duckdb")
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def open_page(page: str, **params: str) -> AppTest:
