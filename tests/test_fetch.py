@@ -1,4 +1,4 @@
-"""Offline tests for outcomes.fetch / outcomes.official_formats.
+"""Offline tests for transforms.fetch / transforms.official_formats.
 
 (1) conversion of small real excerpts in the official layouts (tests/data/official) and equality
     with the bundled rows in data/raw for the same areas;
@@ -23,8 +23,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from outcomes import fetch
-from outcomes import official_formats as of
+from transforms import fetch
+from transforms import official_formats as of
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
@@ -552,7 +552,7 @@ def test_cli_list(capsys):
 
 def test_cli_list_as_module():
     result = subprocess.run(
-        [sys.executable, "-m", "outcomes.fetch", "--list"],
+        [sys.executable, "-m", "transforms.fetch", "--list"],
         cwd=ROOT,
         capture_output=True,
         text=True,

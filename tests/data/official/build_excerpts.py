@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from outcomes.official_formats import (
+from transforms.official_formats import (
     DECILE,
     IOD_INDICES,
     IOD_POPULATIONS,

@@ -1,7 +1,7 @@
 """Official MHCLG / ONS file layouts and their conversion to the bundled schemas.
 
 Every converter takes a local path or an open file (bytes or text, plain or gzip) so it can be
-tested offline; ``outcomes.fetch`` downloads the official files and calls these.
+tested offline; ``transforms.fetch`` downloads the official files and calls these.
 
 * English Indices of Deprivation "File 7" CSVs (all scores, ranks, deciles and population
   denominators) for IoD2015, IoD2019 and IoD2025 -> ``data/raw/deprivation/iod*_england.csv.gz``.

@@ -3,7 +3,7 @@
 The project bundles compressed copies of public data in ``data/raw``. This module downloads the
 official publications again (gov.uk for the English Indices of Deprivation, the ONS Open
 Geography Portal for lookups), converts them to the bundled schemas with
-``outcomes.official_formats`` and replaces the bundled file only after the conversion validated:
+``transforms.official_formats`` and replaces the bundled file only after the conversion validated:
 
 * the download is streamed to a temporary file (with a timeout; a short read is an error);
 * expected columns present (a changed layout names the dataset, the URL and the missing column);
@@ -14,9 +14,9 @@ Geography Portal for lookups), converts them to the bundled schemas with
 
 Usage::
 
-    python -m outcomes.fetch --list
-    python -m outcomes.fetch iod2019 [--dest data/raw]
-    python -m outcomes.fetch all --dest /tmp/raw
+    python -m transforms.fetch --list
+    python -m transforms.fetch iod2019 [--dest data/raw]
+    python -m transforms.fetch all --dest /tmp/raw
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from typing import IO, Literal
 
 import pandas as pd
 
-from outcomes import official_formats as of
+from transforms import official_formats as of
 
 DEFAULT_DEST = Path(__file__).resolve().parents[1] / "data" / "raw"
 USER_AGENT = "outcomes-dashboard/0.1 (+https://www.gov.uk/government/statistics; data refresh)"
@@ -424,7 +424,7 @@ def _rows(bounds: tuple[int, int]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m outcomes.fetch",
+        prog="python -m transforms.fetch",
         description="Download official files and convert them to the bundled data/raw schema.",
     )
     parser.add_argument(
