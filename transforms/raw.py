@@ -47,13 +47,17 @@ def read_header(path: Path, label: str) -> list[str]:
 
 def _stage_text(con: duckdb.DuckDBPyConnection, raw: RawFile, path: Path, label: str) -> None:
     """Create temp table `_raw_text` with every column as text and a `_line` number."""
-    if raw.kind == "geojson_properties":
+    if raw.kind in ("geojson_properties", "geojson_features"):
         try:
             with gzip.open(path, "rt", encoding="utf-8") as handle:
                 features = json.load(handle)["features"]
         except (OSError, ValueError, KeyError) as exc:
             raise BuildError(f"{label}: not a readable GeoJSON file ({exc})") from exc
-        frame = pd.DataFrame([f.get("properties") or {} for f in features]).astype("string")
+        records = [dict(f.get("properties") or {}) for f in features]
+        if raw.kind == "geojson_features":  # the geometry kept as GeoJSON text
+            for record, feature in zip(records, features, strict=True):
+                record["geometry"] = json.dumps(feature.get("geometry"), separators=(",", ":"))
+        frame = pd.DataFrame(records).astype("string")
         missing = [c for c in raw.columns if c not in frame.columns]
         if missing:
             raise BuildError(f"{label}: feature property '{missing[0]}' is missing")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import time
 from collections.abc import Callable
@@ -19,91 +18,77 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from transforms import catalogue, graph
 from transforms.contracts import check_contracts
 from transforms.raw import BuildError, load_raw_file
-from transforms.registry import RAW_FILES, catalogue_rows
+from transforms.sources import RAW_FILES
 
-TRANSFORMS_DIR = Path(__file__).resolve().parent
+TRANSFORMS_DIR = graph.TRANSFORMS_DIR
 PROJECT_DIR = TRANSFORMS_DIR.parent
 DEFAULT_DATA_DIR = PROJECT_DIR / "data"
-LAYERS = ("staging", "intermediate", "marts")
-# Tables a SQL file may reach through a {{ token }}; the app substitutes a user's own model.
-DEFAULT_TOKENS = {
-    "neighbourhood_models": "int_neighbourhood_models",
-    "area_sums": "int_area_sums",
-}
-_TOKEN = re.compile(r"\{\{\s*(\w+)\s*\}\}")
-_COMMENT = re.compile(r"--[^\n]*")
-
-
-def render(sql: str, tokens: dict[str, str] | None = None) -> str:
-    """Replace `{{ name }}` tokens with table names (defaults: the shipped tables)."""
-    table_for = {**DEFAULT_TOKENS, **(tokens or {})}
-
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in table_for:
-            raise BuildError(f"unknown template token {{{{ {name} }}}}")
-        return table_for[name]
-
-    return _TOKEN.sub(replace, sql)
-
-
-def sql_file(layer: str, name: str) -> str:
-    """The text of one transform file, e.g. sql_file('marts', 'indicator_values')."""
-    return (TRANSFORMS_DIR / layer / f"{name}.sql").read_text(encoding="utf-8")
-
-
-def ordered_models(layer: str) -> list[tuple[str, str]]:
-    """(table name, rendered SQL) of a layer, each after the tables of that layer it reads."""
-    models = {
-        p.stem: render(p.read_text(encoding="utf-8"))
-        for p in sorted((TRANSFORMS_DIR / layer).glob("*.sql"))
-    }
-    ordered: list[str] = []
-    visiting: set[str] = set()
-
-    def visit(name: str) -> None:
-        if name in ordered:
-            return
-        if name in visiting:
-            raise BuildError(f"{layer}/{name}.sql: circular reference between transforms")
-        visiting.add(name)
-        code = _COMMENT.sub("", models[name])  # a table named in a comment is no dependency
-        for other in models:
-            if other != name and re.search(rf"\b{other}\b", code):
-                visit(other)
-        visiting.discard(name)
-        ordered.append(name)
-
-    for name in models:
-        visit(name)
-    return [(name, models[name]) for name in ordered]
-
-
-def install_sql_functions(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the CI macros (and the exact Poisson table they read) on a connection."""
-    from outcomes.stats import exact_poisson_limits_table
-
-    limits = pd.DataFrame(
-        exact_poisson_limits_table(), columns=["count", "confidence", "lower", "upper"]
-    )
-    con.register("_limits", limits)
-    con.execute(
-        "CREATE OR REPLACE TABLE ref_exact_poisson_limits AS "
-        "SELECT CAST(count AS INTEGER) AS count, CAST(confidence AS DOUBLE) AS confidence, "
-        "CAST(lower AS DOUBLE) AS lower, CAST(upper AS DOUBLE) AS upper FROM _limits"
-    )
-    con.unregister("_limits")
-    for name in ("macros.sql", "values_macros.sql"):
-        con.execute((TRANSFORMS_DIR / name).read_text(encoding="utf-8"))
+SEEDS_DIR = TRANSFORMS_DIR / "seeds"
+# Tables the build makes before any model: the catalogue from transforms/indicators/ and the
+# CSV seeds in transforms/seeds/ (ref_<name>).
+SEED_TABLES = frozenset(
+    {"seed_indicator_catalogue"} | {f"ref_{p.stem}" for p in SEEDS_DIR.glob("*.csv")}
+)
 
 
 def _load_seeds(con: duckdb.DuckDBPyConnection) -> None:
-    catalogue = pd.DataFrame(catalogue_rows())
-    con.register("_catalogue", catalogue)
+    """The indicator catalogue and the reference tables, before the macros that read them."""
+    try:
+        rows = catalogue.catalogue_rows()
+    except catalogue.CatalogueError as exc:
+        raise BuildError(str(exc)) from exc
+    frame = pd.DataFrame(rows, columns=catalogue.CATALOGUE_COLUMNS)
+    con.register("_catalogue", frame)
     con.execute("CREATE OR REPLACE TABLE seed_indicator_catalogue AS SELECT * FROM _catalogue")
     con.unregister("_catalogue")
+    # Exact Poisson limits for counts below 10 (DuckDB has no chi-square quantile); a test
+    # checks the file against outcomes.stats.
+    con.execute(
+        "CREATE OR REPLACE TABLE ref_exact_poisson_limits AS SELECT CAST(count AS INTEGER) AS "
+        "count, CAST(confidence AS DOUBLE) AS confidence, CAST(lower AS DOUBLE) AS lower, "
+        "CAST(upper AS DOUBLE) AS upper FROM read_csv(?, header = true, all_varchar = true)",
+        [str(SEEDS_DIR / "exact_poisson_limits.csv")],
+    )
+
+
+def install_sql_functions(
+    con: duckdb.DuckDBPyConnection, names: list[str] | None = None, done: set[str] | None = None
+) -> None:
+    """Create macros (default: all of macros.sql and values_macros.sql, in file order) on a
+    connection that holds the tables they read. DuckDB binds a macro's tables when it is
+    created, so the build creates each one just before the first model that calls it.
+    They are stored in the database, so the app uses them as built."""
+    done = set() if done is None else done
+    statements = graph.macro_statements()
+    wanted = set(statements if names is None else names)
+    for name in statements:  # file order: a macro after the macros it calls
+        if name in wanted and name not in done:
+            con.execute(statements[name])
+            done.add(name)
+
+
+def _run_models(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None]) -> None:
+    tables = {raw.table for raw in RAW_FILES} | SEED_TABLES
+    try:
+        ordered = graph.build_order(tables)
+    except graph.GraphError as exc:
+        raise BuildError(str(exc)) from exc
+    installed: set[str] = set()
+    for model in ordered:
+        t0 = time.perf_counter()
+        try:
+            install_sql_functions(con, graph.macros_called(model.code), installed)
+            con.execute(f"CREATE OR REPLACE TABLE {model.name} AS ({model.sql})")
+        except duckdb.Error as exc:
+            raise BuildError(f"{model.layer}/{model.name}.sql: {exc}") from exc
+        rows = con.execute(f"SELECT count(*) FROM {model.name}").fetchall()[0][0]
+        progress(
+            f"{model.layer:<12} {model.name:<42} {rows:>9,} rows {time.perf_counter() - t0:5.1f}s"
+        )
+    install_sql_functions(con, done=installed)  # the macros only the app calls
 
 
 def build(
@@ -119,7 +104,6 @@ def build(
     started = time.perf_counter()
     con = duckdb.connect(str(tmp_path))
     try:
-        install_sql_functions(con)
         _load_seeds(con)
         for raw in RAW_FILES:
             t0 = time.perf_counter()
@@ -127,15 +111,7 @@ def build(
             progress(
                 f"raw          {raw.table:<42} {rows:>9,} rows {time.perf_counter() - t0:5.1f}s"
             )
-        for layer in LAYERS:
-            for name, sql in ordered_models(layer):
-                t0 = time.perf_counter()
-                try:
-                    con.execute(f"CREATE OR REPLACE TABLE {name} AS ({sql})")
-                except duckdb.Error as exc:
-                    raise BuildError(f"{layer}/{name}.sql: {exc}") from exc
-                rows = con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
-                progress(f"{layer:<12} {name:<42} {rows:>9,} rows {time.perf_counter() - t0:5.1f}s")
+        _run_models(con, progress)
         failures = check_contracts(con)
         if failures:
             raise BuildError("data contracts failed:\n  - " + "\n  - ".join(failures))

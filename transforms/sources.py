@@ -1,17 +1,38 @@
-"""The raw layer: every bundled file the build reads, with the columns and types it must have.
+"""The raw layer's declarations: every bundled file the build reads, with its columns and types.
 
-Declaring the files here (rather than letting DuckDB guess) lets the build fail early with a
-message that names the file, the line and the column when a file is missing or malformed.
+The declarations are data, one TOML file per domain in `transforms/raw_files/`, so a council
+analyst can read and extend them without reading Python. Declaring the files (rather than
+letting DuckDB guess) lets the build fail early with a message that names the file, the line and
+the column when a file is missing or malformed.
 """
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
+RAW_FILES_DIR = Path(__file__).resolve().parent / "raw_files"
+# Domains in display order; each has transforms/raw_files/<domain>.toml (geography holds the
+# lookups and boundaries every domain uses).
+DOMAIN_FILES = (
+    "deprivation",
+    "population",
+    "geography",
+    "health_access",
+    "transport",
+    "service_use",
+    "cohesion",
+)
+SQL_TYPES = ("VARCHAR", "INTEGER", "DOUBLE", "DATE")
+KINDS = ("csv", "geojson_properties", "geojson_features")
+# The seven IoD domains (column prefixes in the IoD files).
 DOMAINS = ("income", "employment", "education", "health", "crime", "barriers", "living_env")
 
-LSOA_CODE = r"^E01\d{6}$"
-LAD_CODE = r"^E0[6-9]\d{6}$"
+
+class DeclarationError(ValueError):
+    """A declaration file is malformed; the message names the file and entry."""
 
 
 @dataclass(frozen=True)
@@ -24,196 +45,61 @@ class RawFile:
     key: tuple[str, ...] = ()
     code_patterns: dict[str, str] = field(default_factory=dict)
     filter_sql: str = ""  # rows kept, e.g. not Welsh (malformed codes are kept, and fail)
-    kind: str = "csv"  # csv | geojson_properties
+    # csv | geojson_properties (feature properties) | geojson_features (properties and a
+    # `geometry` column of GeoJSON text)
+    kind: str = "csv"
+    domain: str = ""
 
 
-def _domains(*suffixes: str, types: dict[str, str] | None = None) -> dict[str, str]:
-    types = types or {"score": "DOUBLE", "rank": "INTEGER", "decile": "INTEGER"}
-    return {f"{d}_{s}": types[s] for d in DOMAINS for s in suffixes}
+def _read(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise DeclarationError(f"{path.name}: {exc}") from exc
 
 
-RAW_FILES: tuple[RawFile, ...] = (
-    RawFile(
-        table="raw_dclg_iod2010_lsoa01",
-        path="raw/deprivation/iod2010_lsoa01_england.csv.gz",
-        columns={
-            "lsoa01cd": "VARCHAR",
-            "imd_score": "DOUBLE",
-            "imd_rank": "INTEGER",
-            "imd_decile": "INTEGER",
-            **_domains("score", "rank", "decile"),
-        },
-        key=("lsoa01cd",),
-        code_patterns={"lsoa01cd": LSOA_CODE},
-    ),
-    RawFile(
-        table="raw_dclg_iod2015_lsoa11",
-        path="raw/deprivation/iod2015_lsoa11_england.csv.gz",
-        columns={
-            "lsoa11cd": "VARCHAR",
-            "lsoa11nm": "VARCHAR",
-            "lad13cd": "VARCHAR",
-            "lad13nm": "VARCHAR",
-            "imd_score": "DOUBLE",
-            "imd_rank": "INTEGER",
-            "imd_decile": "INTEGER",
-        },
-        key=("lsoa11cd",),
-        code_patterns={"lsoa11cd": LSOA_CODE, "lad13cd": LAD_CODE},
-    ),
-    RawFile(
-        table="raw_mhclg_iod2019_lsoa11",
-        path="raw/deprivation/iod2019_lsoa11_england.csv.gz",
-        columns={
-            "lsoa11cd": "VARCHAR",
-            "lsoa11nm": "VARCHAR",
-            "lad19cd": "VARCHAR",
-            "lad19nm": "VARCHAR",
-            "imd_score_derived": "DOUBLE",
-            "imd_rank": "INTEGER",
-            "imd_decile": "INTEGER",
-            **_domains("rank", "decile"),
-            "income_score_rate_derived": "DOUBLE",
-            "pop_total_mid2015": "INTEGER",
-        },
-        key=("lsoa11cd",),
-        code_patterns={"lsoa11cd": LSOA_CODE, "lad19cd": LAD_CODE},
-    ),
-    RawFile(
-        table="raw_mhclg_iod2025_lsoa21",
-        path="raw/deprivation/iod2025_lsoa21_england.csv.gz",
-        columns={
-            "lsoa21cd": "VARCHAR",
-            "lsoa21nm": "VARCHAR",
-            "lad24cd": "VARCHAR",
-            "lad24nm": "VARCHAR",
-            "imd_score": "DOUBLE",
-            "imd_rank": "INTEGER",
-            "imd_decile": "INTEGER",
-            **_domains("score", "rank", "decile"),
-        },
-        key=("lsoa21cd",),
-        code_patterns={"lsoa21cd": LSOA_CODE, "lad24cd": LAD_CODE},
-    ),
-    RawFile(
-        table="raw_mhclg_iod2019_lad_summaries",
-        path="raw/deprivation/iod2019_lad19_summaries.csv.gz",
-        columns={
-            "Local Authority District code (2019)": "VARCHAR",
-            "Local Authority District name (2019)": "VARCHAR",
-            "IMD - Average score": "DOUBLE",
-            "IMD - Proportion of LSOAs in most deprived 10% nationally": "DOUBLE",
-        },
-        key=("Local Authority District code (2019)",),
-        code_patterns={"Local Authority District code (2019)": LAD_CODE},
-    ),
-    RawFile(
-        table="raw_mhclg_iod2025_lad_summaries",
-        path="raw/deprivation/iod2025_lad24_summaries.csv.gz",
-        columns={
-            "lad24cd": "VARCHAR",
-            "lad24nm": "VARCHAR",
-            "imd_average_score": "DOUBLE",
-            "imd_proportion_of_lso_as_in_most_deprived_10_percent_nationally": "DOUBLE",
-        },
-        key=("lad24cd",),
-        code_patterns={"lad24cd": LAD_CODE},
-    ),
-    RawFile(
-        table="raw_ons_sape_lsoa11",
-        path="raw/deprivation/population_sape_lsoa11_bands_mid2017_2019_2020.csv.gz",
-        columns={"mid_year": "INTEGER", "lsoa11cd": "VARCHAR", "total": "INTEGER"},
-        key=("mid_year", "lsoa11cd"),
-        filter_sql="lsoa11cd NOT LIKE 'W%'",
-        code_patterns={"lsoa11cd": LSOA_CODE},
-    ),
-    RawFile(
-        table="raw_ons_census2021_lsoa21",
-        path="raw/deprivation/census2021_lsoa21_baseline.csv.gz",
-        columns={"lsoa21cd": "VARCHAR", "usual_residents_ts021": "INTEGER"},
-        key=("lsoa21cd",),
-        filter_sql="lsoa21cd NOT LIKE 'W%'",
-        code_patterns={"lsoa21cd": LSOA_CODE},
-    ),
-    RawFile(
-        table="raw_ons_lsoa01_lsoa11",
-        path="raw/geography/lookups/lsoa01_lsoa11_ew.csv.gz",
-        columns={"lsoa01cd": "VARCHAR", "lsoa11cd": "VARCHAR", "chgind": "VARCHAR"},
-        key=("lsoa01cd", "lsoa11cd"),
-        filter_sql="lsoa11cd NOT LIKE 'W%'",
-        code_patterns={"lsoa01cd": LSOA_CODE, "lsoa11cd": LSOA_CODE},
-    ),
-    RawFile(
-        table="raw_ons_lsoa11_lsoa21",
-        path="raw/geography/lookups/lsoa11_lsoa21_lad22_ew.csv.gz",
-        columns={
-            "lsoa11cd": "VARCHAR",
-            "lsoa21cd": "VARCHAR",
-            "chgind": "VARCHAR",
-            "lad22cd": "VARCHAR",
-        },
-        key=("lsoa11cd", "lsoa21cd"),
-        filter_sql="lsoa21cd NOT LIKE 'W%'",
-        code_patterns={"lsoa11cd": LSOA_CODE, "lsoa21cd": LSOA_CODE},
-    ),
-    RawFile(
-        table="raw_ons_lsoa21_ward24_lad24",
-        path="raw/geography/lookups/lsoa21_ward24_lad24_ew.csv.gz",
-        columns={
-            "lsoa21cd": "VARCHAR",
-            "lsoa21nm": "VARCHAR",
-            "wd24cd": "VARCHAR",
-            "wd24nm": "VARCHAR",
-            "lad24cd": "VARCHAR",
-            "lad24nm": "VARCHAR",
-        },
-        key=("lsoa21cd",),
-        filter_sql="lsoa21cd NOT LIKE 'W%'",
-        code_patterns={"lsoa21cd": LSOA_CODE, "lad24cd": LAD_CODE, "wd24cd": r"^E05\d{6}$"},
-    ),
-    RawFile(
-        table="raw_ons_lsoa21_sicbl24",
-        path="raw/geography/lookups/lsoa21_sicbl24_icb24_england.csv.gz",
-        columns={
-            "lsoa21cd": "VARCHAR",
-            "sicbl24cd": "VARCHAR",
-            "sicbl24cdh": "VARCHAR",
-            "sicbl24nm": "VARCHAR",
-            "icb24cd": "VARCHAR",
-            "icb24nm": "VARCHAR",
-        },
-        key=("lsoa21cd",),
-        code_patterns={"lsoa21cd": LSOA_CODE},
-    ),
-    RawFile(
-        table="raw_ons_lad24_region24",
-        path="raw/geography/lookups/lad24_region24_england.csv.gz",
-        columns={
-            "lad24cd": "VARCHAR",
-            "lad24nm": "VARCHAR",
-            "rgn24cd": "VARCHAR",
-            "rgn24nm": "VARCHAR",
-        },
-        key=("lad24cd",),
-        code_patterns={"lad24cd": LAD_CODE},
-    ),
-    RawFile(
-        table="raw_ons_msoa21_names",
-        path="raw/geography/boundaries/msoa21_england.geojson.gz",
-        columns={"msoa21cd": "VARCHAR", "msoa21nm": "VARCHAR"},
-        key=("msoa21cd",),
-        code_patterns={"msoa21cd": r"^E02\d{6}$"},
-        kind="geojson_properties",
-    ),
-    RawFile(
-        table="raw_trafford_localities",
-        path="raw/geography/trafford_localities/trafford_lsoa21_to_locality.csv",
-        columns={
-            "lsoa21cd": "VARCHAR",
-            "locality_2023": "VARCHAR",
-            "locality_2017_2023": "VARCHAR",
-        },
-        key=("lsoa21cd",),
-        code_patterns={"lsoa21cd": LSOA_CODE},
-    ),
-)
+@cache
+def code_patterns() -> dict[str, str]:
+    """Named code formats (regular expressions) from raw_files/code_patterns.toml."""
+    return _read(RAW_FILES_DIR / "code_patterns.toml")
+
+
+def _raw_file(entry: dict, domain: str, label: str) -> RawFile:
+    patterns = code_patterns()
+    try:
+        raw = RawFile(
+            table=entry["table"],
+            path=entry["path"],
+            columns=dict(entry["columns"]),
+            key=tuple(entry.get("key", ())),
+            code_patterns={c: patterns[name] for c, name in entry.get("code_patterns", {}).items()},
+            filter_sql=entry.get("filter_sql", ""),
+            kind=entry.get("kind", "csv"),
+            domain=domain,
+        )
+    except KeyError as exc:
+        raise DeclarationError(f"{label}: {exc.args[0]!r} is missing or unknown") from exc
+    problems = [t for t in raw.columns.values() if t not in SQL_TYPES]
+    if problems or raw.kind not in KINDS or not raw.table.startswith("raw_"):
+        raise DeclarationError(f"{label}: bad type {problems}, kind {raw.kind} or table name")
+    unknown = [c for c in (*raw.key, *raw.code_patterns) if c not in raw.columns]
+    if unknown:
+        raise DeclarationError(f"{label}: column {unknown[0]!r} is not declared")
+    return raw
+
+
+@cache
+def raw_files() -> tuple[RawFile, ...]:
+    """Every declared raw file, domain by domain, in file order."""
+    found: list[RawFile] = []
+    for domain in DOMAIN_FILES:
+        entries = _read(RAW_FILES_DIR / f"{domain}.toml").get("file", [])
+        for i, entry in enumerate(entries, 1):
+            found.append(_raw_file(entry, domain, f"raw_files/{domain}.toml, file {i}"))
+    tables = [r.table for r in found]
+    if len(set(tables)) != len(tables):
+        raise DeclarationError("raw_files: a table is declared twice")
+    return tuple(found)
+
+
+RAW_FILES: tuple[RawFile, ...] = raw_files()

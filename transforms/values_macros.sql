@@ -1,4 +1,7 @@
--- Macros the published values use; created after macros.sql (Wilson and Byar bounds).
+-- Macros the published values use; created after macros.sql (Wilson and Byar bounds) and
+-- after the catalogue seed. They are stored in the published database, so the app computes a
+-- council's own neighbourhoods with exactly the arithmetic of the build.
+
 -- ci_bound: one bound of the catalogue's CI method, on the indicator's scale.
 create or replace macro ci_bound(method, side, num, den, multiplier, z) as
     case
@@ -8,3 +11,94 @@ create or replace macro ci_bound(method, side, num, den, multiplier, z) as
         when method = 'byar' and side = 'upper' then byars_upper(num, z) / den * multiplier
         else cast(null as double)
     end;
+
+-- neighbourhood_sums(inputs, membership): one row per model, neighbourhood, period and
+-- indicator: the summed LSOA 2021 inputs of each neighbourhood. `inputs` names a table shaped
+-- like lsoa_indicator_inputs; `membership` one shaped like neighbourhood_models.
+create or replace macro neighbourhood_sums(inputs, membership) as table
+    select
+        'neighbourhood' as area_type,
+        nm.neighbourhood_code as area_code,
+        any_value(nm.neighbourhood_name) as area_name,
+        nm.model_id,
+        any_value(nm.lad_code) as lad_code,
+        i.period,
+        any_value(i.period_start) as period_start,
+        i.indicator_id,
+        sum(i.numerator) as numerator,
+        sum(i.denominator) as denominator
+    from query_table(inputs) as i
+    join query_table(membership) as nm using (lsoa21_code)
+    group by nm.model_id, nm.neighbourhood_code, i.period, i.indicator_id;
+
+-- indicator_values_from_sums(sums): published indicator_values rows from summed numerators and
+-- denominators (`sums` names a table shaped like int_area_sums). Values come from summed
+-- counts, never an average of percentages; population-weighted means publish no numerator or
+-- denominator. CIs follow the catalogue's ci_method and are null for complete counts.
+create or replace macro indicator_values_from_sums(sums) as table
+    with summed as (
+        select s.*, c.aggregation, c.multiplier, c.ci_method
+        from query_table(sums) as s
+        join indicator_catalogue as c using (indicator_id)
+    ),
+    values_only as (
+        select
+            s.area_type,
+            s.area_code,
+            s.area_name,
+            s.model_id,
+            s.lad_code,
+            s.indicator_id,
+            s.period,
+            s.period_start,
+            case
+                when s.aggregation in ('sum', 'lsoa_only') then s.numerator
+                else s.numerator / nullif(s.denominator, 0) * s.multiplier
+            end as value,
+            case when s.aggregation in ('ratio', 'lsoa_share', 'sum')
+                then s.numerator end as numerator,
+            case when s.aggregation in ('ratio', 'lsoa_share')
+                then s.denominator end as denominator,
+            s.numerator as num_,
+            s.denominator as den_,
+            s.multiplier as multiplier_,
+            s.ci_method
+        from summed as s
+    ),
+    without_ci as (
+        select * exclude (ci_method),
+            cast(null as double) as lower_ci95, cast(null as double) as upper_ci95,
+            cast(null as double) as lower_ci998, cast(null as double) as upper_ci998
+        from values_only where ci_method = 'none'
+    ),
+    with_ci as (
+        -- Only rows whose indicator has a CI method pay for the interval macros.
+        select v.* exclude (ci_method, multiplier_),
+            ci_bound(v.ci_method, 'lower', v.num_, v.den_, v.multiplier_, 1.959963984540054)
+                as lower_ci95,
+            ci_bound(v.ci_method, 'upper', v.num_, v.den_, v.multiplier_, 1.959963984540054)
+                as upper_ci95,
+            ci_bound(v.ci_method, 'lower', v.num_, v.den_, v.multiplier_, 3.090232306167813)
+                as lower_ci998,
+            ci_bound(v.ci_method, 'upper', v.num_, v.den_, v.multiplier_, 3.090232306167813)
+                as upper_ci998
+        from values_only as v where v.ci_method <> 'none'
+    ),
+    final as (
+        select * exclude (num_, den_, multiplier_) from without_ci
+        union all by name
+        select * exclude (num_, den_) from with_ci
+    )
+    select area_type, area_code, area_name, model_id, lad_code, indicator_id, period,
+        period_start, value, numerator, denominator, lower_ci95, upper_ci95, lower_ci998,
+        upper_ci998
+    from final;
+
+-- neighbourhood_indicator_values(membership): published indicator_values rows for the
+-- neighbourhoods of `membership` (a table shaped like neighbourhood_models, e.g. a council's
+-- uploaded model), from the published LSOA inputs: what the build publishes for its models.
+create or replace macro neighbourhood_indicator_values(membership) as table
+    with membership_sums as (
+        select * from neighbourhood_sums('lsoa_indicator_inputs', membership)
+    )
+    select * from indicator_values_from_sums('membership_sums');

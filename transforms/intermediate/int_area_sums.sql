@@ -7,12 +7,12 @@ with lsoa as (
         cast(null as varchar) as model_id, g.lad_code, i.period, i.period_start, i.indicator_id,
         i.numerator, i.denominator
     from int_lsoa21_indicator_inputs as i
-    join int_lsoa21_geography as g using (lsoa21_code)
+    join int_geography_lsoa21 as g using (lsoa21_code)
     union all
     select 'lsoa', v.lsoa21_code, g.lsoa21_name, null, g.lad_code, v.period, v.period_start,
         v.indicator_id, v.value, null
     from int_lsoa21_lsoa_only_values as v
-    join int_lsoa21_geography as g using (lsoa21_code)
+    join int_geography_lsoa21 as g using (lsoa21_code)
 ),
 lad_native as (
     select native_lad_code as area_code, any_value(native_lad_name) as area_name, period,
@@ -28,7 +28,7 @@ lad_2024 as (
     select g.lad_code, any_value(g.lad_name), i.period, any_value(i.period_start),
         i.indicator_id, sum(i.numerator), sum(i.denominator), 2
     from int_lsoa21_indicator_inputs as i
-    join int_lsoa21_geography as g using (lsoa21_code)
+    join int_geography_lsoa21 as g using (lsoa21_code)
     group by g.lad_code, i.period, i.indicator_id
 ),
 lad as (
@@ -45,7 +45,8 @@ england as (
     from int_native_indicator_inputs
     -- no England sum for indicators covering only part of England (e.g. one police force)
     where indicator_id in (
-        select indicator_id from seed_indicator_catalogue where area_types like '%england%'
+        select indicator_id from seed_indicator_catalogue
+        where list_contains(string_split(area_types, ','), 'england')
     )
     group by period, indicator_id
 )
@@ -53,5 +54,6 @@ select * from lsoa
 union all select * from int_neighbourhood_sums
 union all select * from lad
 union all select * from england
-union all select * from int_access_area_rows
-union all select * from int_service_area_rows
+union all select * from int_transport_area_rows
+union all select * from int_service_use_area_rows
+union all select * from int_cohesion_area_rows

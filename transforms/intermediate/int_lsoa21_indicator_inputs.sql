@@ -8,7 +8,7 @@ with moved as (
         sum(n.numerator * s.share) as numerator,
         sum(n.denominator * s.share) as denominator
     from int_native_indicator_inputs as n
-    join int_lsoa11_lsoa21_shares as s on s.lsoa11_code = n.lsoa_code
+    join int_geography_lsoa11_lsoa21_shares as s on s.lsoa11_code = n.lsoa_code
     where n.geography = 'lsoa11'
     group by all
     union all

@@ -5,23 +5,23 @@ with msoa as (
     select lad_code || '_msoa21' as model_id,
         'MSOAs (2021)' as model_name, lad_code,
         msoa21_code as neighbourhood_code, msoa21_name as neighbourhood_name, lsoa21_code
-    from int_lsoa21_geography
+    from int_geography_lsoa21
 ),
 wards as (
     select lad_code || '_wards24', 'Wards (2024, best fit)', lad_code,
         ward_code, ward_name, lsoa21_code
-    from int_lsoa21_geography
+    from int_geography_lsoa21
 ),
 trafford as (
     select 'E08000009_localities2023', 'Trafford localities (2023)', g.lad_code,
         'trafford-' || lower(t.locality_2023), t.locality_2023, t.lsoa21_code
-    from stg_trafford_localities as t
-    join int_lsoa21_geography as g using (lsoa21_code)
+    from stg_geography_trafford_localities as t
+    join int_geography_lsoa21 as g using (lsoa21_code)
     union all
     select 'E08000009_localities2017', 'Trafford localities (2017-2023)', g.lad_code,
         'trafford-2017-' || lower(t.locality_2017_2023), t.locality_2017_2023, t.lsoa21_code
-    from stg_trafford_localities as t
-    join int_lsoa21_geography as g using (lsoa21_code)
+    from stg_geography_trafford_localities as t
+    join int_geography_lsoa21 as g using (lsoa21_code)
 )
 select * from msoa
 union all select * from wards

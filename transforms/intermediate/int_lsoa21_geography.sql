@@ -1,5 +1,0 @@
--- Grain: one row per LSOA 2021 (England), with its MSOA 2021, best-fit ward 2024, LA 2024, region
--- and sub-ICB location. Contract: every LSOA finds its MSOA by name.
-select g.*, m.msoa21_code
-from stg_lsoa21_geography as g
-left join stg_msoa21 as m on m.msoa21_name = g.msoa21_name
