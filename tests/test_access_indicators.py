@@ -21,8 +21,10 @@ import pytest
 
 import transforms.run as run
 from tests.fixtures.make_raw_fixture import RIBBLE_VALLEY, TENDRING, TRAFFORD, read_csv_rows
-from transforms.catalogue_access import INDICATORS
+from transforms.catalogue import definitions
 from transforms.raw import BuildError
+
+INDICATORS = tuple(d.row for d in definitions() if d.domain_file in ("health_access", "transport"))
 
 WIGAN, KIRKLEES, TEST_VALLEY = "E08000010", "E08000034", "E07000093"
 ENGLAND = "E92000001"
@@ -32,10 +34,10 @@ IOD2019 = "raw/deprivation/iod2019_lsoa11_england.csv.gz"
 SAPE = "raw/deprivation/population_sape_lsoa11_bands_mid2017_2019_2020.csv.gz"
 CENSUS = "raw/deprivation/census2021_lsoa21_baseline.csv.gz"
 WARD = "raw/geography/lookups/lsoa21_ward24_lad24_ew.csv.gz"
-AHAH3 = "raw/health/ahah_v3_lsoa11_england.csv.gz"
+AHAH3 = "raw/health_access/ahah_v3_lsoa11_england.csv.gz"
 IOD19_IND = "raw/deprivation/iod2019_lsoa11_indicators.csv.gz"
-PRACTICES = "raw/health/gp_practices_england_dec2025.csv.gz"
-WORKFORCE = "raw/health/gp_practice_workforce_fte_fy2016_2024.csv.gz"
+PRACTICES = "raw/health_access/gp_practices_england_dec2025.csv.gz"
+WORKFORCE = "raw/health_access/gp_practice_workforce_fte_fy2016_2024.csv.gz"
 NO_CAR = "raw/transport/census2021_ts045_car_availability_lsoa21_england.csv.gz"
 PT = "raw/transport/pt_service_frequency_lsoa11_england_2004_2023.csv.gz"
 CASUALTIES = "raw/transport/road_casualties_stats19_gm_2019_2024h1_lsoa21.csv.gz"
@@ -179,7 +181,9 @@ def test_gp_patients_per_fte_has_no_value_where_no_practice_is_located(con, fixt
         )
     }
     # every LSOA with a value is (a 2021 child of) an LSOA holding a practice
-    parents = dict(q(con, "select lsoa21_code, lsoa11_code from int_lsoa11_lsoa21_shares"))
+    parents = dict(
+        q(con, "select lsoa21_code, lsoa11_code from int_geography_lsoa11_lsoa21_shares")
+    )
     assert got and all(parents[c] in lsoas for c in got)
 
 
@@ -401,7 +405,7 @@ def test_real_bus_frequency_lsoa_medians(real, year, medians):
         q(
             real,
             "select l.lad_code, median(f.bus_trips_per_hour) "
-            "from stg_transport_pt_frequency_lsoa11 as f join int_lsoa11_lad24 as l "
+            "from stg_transport_pt_frequency_lsoa11 as f join int_geography_lsoa11_lad24 as l "
             "using (lsoa11_code) where f.year = ? group by 1",
             int(year),
         )
@@ -498,7 +502,7 @@ def test_real_gp_workforce_england_totals(real):
     got = dict(
         q(
             real,
-            "select period, sum(gp_fq_fte) from stg_health_gp_workforce group by 1",
+            "select period, sum(gp_fq_fte) from stg_health_access_gp_workforce group by 1",
         )
     )
     assert round(got["2015/16"] / 1000, 1) == 27.4
@@ -512,7 +516,8 @@ def test_real_gp_patients_per_fte_england(real):
     assert 2250 < got < 2450
     (total,) = q(
         real,
-        "select sum(registered_patients) from stg_health_gp_workforce where period = '2023/24'",
+        "select sum(registered_patients) from "
+        "stg_health_access_gp_workforce where period = '2023/24'",
     )[0]
     assert 0.96 < patients / total < 0.99
 
@@ -521,8 +526,8 @@ def test_real_stroke_travel_time_wigan(real):
     """SOURCES.md: Wigan LSOAs route to GM hyperacute units, a mean of 25.7 minutes."""
     got = q(
         real,
-        "select avg(s.ivt_unit_min) from stg_health_stroke_travel_lsoa11 as s "
-        "join int_lsoa11_lad24 as l using (lsoa11_code) where l.lad_code = ?",
+        "select avg(s.ivt_unit_min) from stg_health_access_stroke_travel_lsoa11 as s "
+        "join int_geography_lsoa11_lad24 as l using (lsoa11_code) where l.lad_code = ?",
         WIGAN,
     )[0][0]
     assert round(got, 1) == 25.7

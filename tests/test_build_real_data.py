@@ -121,20 +121,20 @@ def test_every_shipped_model_covers_each_lsoa_of_its_borough_exactly_once(con):
         with models as (select distinct model_id, lad_code from neighbourhood_models)
         select m.model_id, count(g.lsoa21_code) as lsoas, count(n.lsoa21_code) as covered,
             count(distinct n.lsoa21_code) as distinct_covered
-        from models as m join int_lsoa21_geography as g using (lad_code)
+        from models as m join int_geography_lsoa21 as g using (lad_code)
         left join neighbourhood_models as n
             on n.model_id = m.model_id and n.lsoa21_code = g.lsoa21_code
         group by all
         """,
     )
-    las = q(con, "select count(distinct lad_code) from int_lsoa21_geography")[0][0]
+    las = q(con, "select count(distinct lad_code) from int_geography_lsoa21")[0][0]
     assert las == 296
     assert len(rows) == 2 * las + 2  # MSOAs and wards for every LA, plus Trafford's localities
     assert [r for r in rows if not r[1] == r[2] == r[3]] == []
     strays = q(
         con,
         "select n.model_id, n.lsoa21_code from neighbourhood_models as n "
-        "left join int_lsoa21_geography as g using (lsoa21_code) "
+        "left join int_geography_lsoa21 as g using (lsoa21_code) "
         "where g.lad_code is distinct from n.lad_code",
     )
     assert strays == []

@@ -10,7 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from transforms.catalogue_services import INDICATORS
+from transforms.catalogue import definitions
+
+INDICATORS = tuple(d.row for d in definitions() if d.domain_file in ("service_use", "cohesion"))
 
 TRAFFORD, WIGAN, KIRKLEES, TEST_VALLEY = "E08000009", "E08000010", "E08000034", "E07000093"
 TENDRING, RIBBLE_VALLEY = "E07000076", "E07000124"
@@ -103,11 +105,12 @@ def test_england_dna_rate_2024_matches_the_published_share(real):
     ((dna, total),) = q(
         real,
         "select sum(appointments) filter (where appt_status = 'DNA'), sum(appointments) "
-        "from stg_service_gp_appointments where period like '2024-%'",
+        "from stg_service_use_gp_appointments where period like '2024-%'",
     )
     assert 100 * dna / total == pytest.approx(4.40, abs=0.01)
     ((per_month,),) = q(
-        real, "select sum(appointments) / count(distinct period) from stg_service_gp_appointments"
+        real,
+        "select sum(appointments) / count(distinct period) from stg_service_use_gp_appointments",
     )
     assert per_month == pytest.approx(30.6e6, rel=0.03)  # about 30.6m appointments a month
 
@@ -123,13 +126,15 @@ def test_england_dna_rate_2024_matches_the_published_share(real):
 )
 def test_boroughs_get_their_sub_icb_and_its_dna_share(real, lad, sicbl, share_2024):
     ((ods,),) = q(
-        real, "select sicbl_ods_code from int_service_lad_health_areas where lad_code = ?", [lad]
+        real,
+        "select sicbl_ods_code from int_service_use_lad_health_areas where lad_code = ?",
+        [lad],
     )
     assert ods == sicbl
     ((dna, total),) = q(
         real,
         "select sum(appointments) filter (where appt_status = 'DNA'), sum(appointments) "
-        "from stg_service_gp_appointments where period like '2024-%' and sicbl_ods_code = ?",
+        "from stg_service_use_gp_appointments where period like '2024-%' and sicbl_ods_code = ?",
         [sicbl],
     )
     assert 100 * dna / total == pytest.approx(share_2024, abs=0.05)
@@ -160,7 +165,8 @@ def test_ccg_series_2019_2021_for_test_valley_only_where_the_area_is_unchanged(r
         ((dna, total),) = q(
             real,
             "select sum(appointments) filter (where appt_status = 'DNA'), sum(appointments) "
-            "from stg_service_gp_appointments_ccg where ccg_ods_code = 'D9Y0V' and period like ?",
+            "from stg_service_use_gp_appointments_ccg where ccg_ods_code "
+            "= 'D9Y0V' and period like ?",
             [year + "-%"],
         )
         assert 100 * dna / total == pytest.approx(share, abs=0.01)
@@ -200,7 +206,8 @@ def test_online_consultations_england_is_the_sum_of_located_practices(real):
     )
     ((submissions, all_patients),) = q(
         real,
-        "select sum(submissions), sum(patients_registered) from stg_service_online_consultations "
+        "select sum(submissions), sum(patients_registered) from "
+        "stg_service_use_online_consultations "
         "where period = '2025-03'",
     )
     assert located <= submissions and located / submissions > 0.98

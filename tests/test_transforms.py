@@ -30,9 +30,10 @@ from tests.fixtures.make_raw_fixture import (
     TRAFFORD,
     read_csv_rows,
 )
+from transforms import graph
+from transforms.catalogue import catalogue_rows
 from transforms.raw import BuildError, load_raw_file
-from transforms.registry import RAW_FILES, catalogue_rows
-from transforms.sources import DOMAINS
+from transforms.sources import DOMAINS, RAW_FILES
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
@@ -79,46 +80,57 @@ CONTRACT_COLUMNS = {
 
 # The grain (key) of every transform file, as its header comment states.
 GRAINS = {
-    "stg_iod2010_lsoa01": ("lsoa01_code",),
-    "stg_iod2015_lsoa11": ("lsoa11_code",),
-    "stg_iod2019_lsoa11": ("lsoa11_code",),
-    "stg_iod2025_lsoa21": ("lsoa21_code",),
-    "stg_iod_lad_official": ("period", "lad_code"),
-    "stg_lsoa01_lsoa11": ("lsoa01_code", "lsoa11_code"),
-    "stg_lsoa11_lsoa21": ("lsoa11_code", "lsoa21_code"),
-    "stg_lsoa21_geography": ("lsoa21_code",),
-    "stg_msoa21": ("msoa21_code",),
+    "stg_deprivation_iod2010_lsoa01": ("lsoa01_code",),
+    "stg_deprivation_iod2015_lsoa11": ("lsoa11_code",),
+    "stg_deprivation_iod2019_lsoa11": ("lsoa11_code",),
+    "stg_deprivation_iod2025_lsoa21": ("lsoa21_code",),
+    "stg_deprivation_iod_lad_official": ("period", "lad_code"),
+    "stg_geography_lsoa01_lsoa11": ("lsoa01_code", "lsoa11_code"),
+    "stg_geography_lsoa11_lsoa21": ("lsoa11_code", "lsoa21_code"),
+    "stg_geography_lsoa21": ("lsoa21_code",),
+    "stg_geography_msoa21": ("msoa21_code",),
     "stg_population_lsoa11": ("period", "lsoa11_code"),
     "stg_population_lsoa21": ("lsoa21_code",),
-    "stg_trafford_localities": ("lsoa21_code",),
-    "int_access_area_rows": ("area_type", "area_code", "period", "indicator_id"),
-    "int_access_lsoa_inputs": ("period", "geography", "lsoa_code", "indicator_id"),
-    "int_access_health_inputs": ("period", "geography", "lsoa_code", "indicator_id"),
-    "int_access_gp_inputs": ("period", "geography", "lsoa_code", "indicator_id"),
-    "int_access_transport_inputs": ("period", "geography", "lsoa_code", "indicator_id"),
-    "int_access_pt_frequency_weighted": ("lsoa11_code", "year"),
-    "stg_health_ahah_v3_lsoa11": ("lsoa11_code",),
-    "stg_health_ahah_v4_lsoa21": ("lsoa21_code",),
-    "stg_health_depahri_lsoa11": ("lsoa11_code",),
-    "stg_health_stroke_travel_lsoa11": ("lsoa11_code",),
-    "stg_health_gp_practices": ("practice_code",),
-    "stg_health_gp_workforce": ("practice_code", "fiscal_year_end"),
-    "stg_access_iod2019_barriers_lsoa11": ("lsoa11_code",),
-    "stg_access_iod2025_barriers_lsoa21": ("lsoa21_code",),
+    "stg_geography_trafford_localities": ("lsoa21_code",),
+    "int_transport_area_rows": ("area_type", "area_code", "period", "indicator_id"),
+    "int_deprivation_lsoa_inputs": ("period", "geography", "lsoa_code", "indicator_id"),
+    "int_population_lsoa_inputs": ("period", "geography", "lsoa_code", "indicator_id"),
+    "int_health_access_lsoa_inputs": ("period", "geography", "lsoa_code", "indicator_id"),
+    "int_health_access_gp_inputs": ("period", "geography", "lsoa_code", "indicator_id"),
+    "int_transport_lsoa_inputs": ("period", "geography", "lsoa_code", "indicator_id"),
+    "int_transport_pt_frequency_weighted": ("lsoa11_code", "year"),
+    "stg_health_access_ahah_v3_lsoa11": ("lsoa11_code",),
+    "stg_health_access_ahah_v4_lsoa21": ("lsoa21_code",),
+    "stg_health_access_depahri_lsoa11": ("lsoa11_code",),
+    "stg_health_access_stroke_travel_lsoa11": ("lsoa11_code",),
+    "stg_health_access_gp_practices": ("practice_code",),
+    "stg_health_access_gp_workforce": ("practice_code", "fiscal_year_end"),
+    "stg_health_access_iod2019_barriers_lsoa11": ("lsoa11_code",),
+    "stg_health_access_iod2025_barriers_lsoa21": ("lsoa21_code",),
     "stg_transport_car_availability_lsoa21": ("lsoa21_code",),
     "stg_transport_pt_frequency_lsoa11": ("lsoa11_code", "year"),
     "stg_transport_road_casualties": ("casualty_row",),
     "stg_transport_bus_stops": ("atco_code",),
-    "int_service_area_rows": ("area_type", "area_code", "period", "indicator_id"),
-    "int_service_lsoa_inputs": ("period", "geography", "lsoa_code", "indicator_id"),
-    "int_service_lad_health_areas": ("lad_code",),
-    "stg_service_gp_appointments": ("period", "sicbl_ods_code", "appt_status"),
-    "stg_service_gp_appointments_ccg": ("period", "ccg_ods_code", "appt_status"),
-    "stg_service_gp_coverage": ("period", "sicbl_ods_code"),
-    "stg_service_online_consultations": ("period", "practice_code"),
-    "stg_service_gp_practice_locations": ("practice_code",),
-    "stg_service_ae_icb": ("period", "icb_code"),
-    "stg_service_stroke_admissions": ("lsoa11_code",),
+    "int_service_use_area_rows": ("area_type", "area_code", "period", "indicator_id"),
+    "int_cohesion_area_rows": ("area_type", "area_code", "model_id", "period", "indicator_id"),
+    "int_service_use_lsoa_inputs": ("period", "geography", "lsoa_code", "indicator_id"),
+    "int_cohesion_lsoa_inputs": ("period", "geography", "lsoa_code", "indicator_id"),
+    "stg_geography_postcode_lsoa11": ("postcode",),
+    "stg_geography_lsoa21_boundaries": ("lsoa21_code",),
+    "lsoa_geography": ("lsoa21_code",),
+    "lsoa11_lsoa21_lookup": ("lsoa11_code", "lsoa21_code"),
+    "lsoa_indicator_inputs": ("period", "lsoa21_code", "indicator_id"),
+    "gp_practice_lsoa11": ("practice_code",),
+    "postcode_lsoa11": ("postcode",),
+    "lsoa_boundaries": ("lsoa21_code",),
+    "int_service_use_lad_health_areas": ("lad_code",),
+    "stg_service_use_gp_appointments": ("period", "sicbl_ods_code", "appt_status"),
+    "stg_service_use_gp_appointments_ccg": ("period", "ccg_ods_code", "appt_status"),
+    "stg_service_use_gp_coverage": ("period", "sicbl_ods_code"),
+    "stg_service_use_online_consultations": ("period", "practice_code"),
+    "stg_service_use_gp_practice_locations": ("practice_code",),
+    "stg_service_use_ae_icb": ("period", "icb_code"),
+    "stg_service_use_stroke_admissions": ("lsoa11_code",),
     "stg_cohesion_loneliness": ("lsoa21_code",),
     "stg_cohesion_cni2023": ("lsoa21_code",),
     "stg_cohesion_household_churn": ("lsoa11_code",),
@@ -127,15 +139,15 @@ GRAINS = {
     "stg_cohesion_election_turnout": ("election_date", "ward_code"),
     "stg_cohesion_crime": ("force", "period", "lsoa11_code", "crime_type"),
     "int_area_sums": ("area_type", "area_code", "model_id", "period", "indicator_id"),
-    "int_iod_lsoa_measures": ("period", "geography", "lsoa_code", "measure"),
-    "int_lsoa01_lsoa11_shares": ("lsoa01_code", "lsoa11_code"),
-    "int_lsoa11_lad24": ("lsoa11_code",),
-    "int_lsoa11_lsoa21_shares": ("lsoa11_code", "lsoa21_code"),
-    "int_lsoa21_geography": ("lsoa21_code",),
+    "int_deprivation_lsoa_measures": ("period", "geography", "lsoa_code", "measure"),
+    "int_geography_lsoa01_lsoa11_shares": ("lsoa01_code", "lsoa11_code"),
+    "int_geography_lsoa11_lad24": ("lsoa11_code",),
+    "int_geography_lsoa11_lsoa21_shares": ("lsoa11_code", "lsoa21_code"),
+    "int_geography_lsoa21": ("lsoa21_code",),
     "int_lsoa21_indicator_inputs": ("period", "lsoa21_code", "indicator_id"),
     "int_lsoa21_lsoa_only_values": ("period", "lsoa21_code", "indicator_id"),
     "int_native_indicator_inputs": ("period", "geography", "lsoa_code", "indicator_id"),
-    "int_native_population": ("period", "geography", "lsoa_code"),
+    "int_population_native_lsoa": ("period", "geography", "lsoa_code"),
     "int_neighbourhood_models": ("model_id", "lsoa21_code"),
     "int_neighbourhood_sums": ("model_id", "area_code", "period", "indicator_id"),
     "indicator_catalogue": ("indicator_id",),
@@ -180,7 +192,7 @@ def test_build_publishes_the_three_tables_with_contract_columns(con):
 
 
 def test_every_transform_file_has_a_grain():
-    files = {p.stem for layer in run.LAYERS for p in (run.TRANSFORMS_DIR / layer).glob("*.sql")}
+    files = {p.stem for layer in graph.LAYERS for p in (run.TRANSFORMS_DIR / layer).glob("*.sql")}
     assert files == set(GRAINS)
 
 
@@ -200,7 +212,7 @@ def test_grain_is_unique_and_not_empty(con, table):
 def test_fixture_rows_are_rows_of_the_bundled_files(fixture_raw_dir, raw_file):
     """No invented values: each fixture row (feature) is a row of the file in data/raw."""
     source, fixture = PROJECT_DIR / "data" / raw_file.path, fixture_raw_dir / raw_file.path
-    if raw_file.kind == "geojson_properties":
+    if raw_file.kind.startswith("geojson"):
         with gzip.open(source, "rt") as a, gzip.open(fixture, "rt") as b:
             real = {json.dumps(f, sort_keys=True) for f in json.load(a)["features"]}
             kept = [json.dumps(f, sort_keys=True) for f in json.load(b)["features"]]
@@ -215,7 +227,7 @@ def test_fixture_rows_are_rows_of_the_bundled_files(fixture_raw_dir, raw_file):
 @pytest.mark.parametrize("raw_file", RAW_FILES, ids=lambda r: r.table)
 def test_raw_tables_keep_every_row_of_the_fixture(con, fixture_raw_dir, raw_file):
     path = fixture_raw_dir / raw_file.path
-    if raw_file.kind == "geojson_properties":
+    if raw_file.kind.startswith("geojson"):
         with gzip.open(path, "rt", encoding="utf-8") as handle:
             expected = len(json.load(handle)["features"])
     else:
@@ -227,30 +239,30 @@ def test_raw_tables_keep_every_row_of_the_fixture(con, fixture_raw_dir, raw_file
 
 _DECILES = {f"{d}_decile": f"{d}_decile" for d in DOMAINS}
 STAGING_RENAMES = {
-    "stg_iod2010_lsoa01": ("raw_dclg_iod2010_lsoa01", {
+    "stg_deprivation_iod2010_lsoa01": ("raw_dclg_iod2010_lsoa01", {
         "lsoa01_code": "lsoa01cd", "imd_score": "imd_score", "imd_rank": "imd_rank",
         "imd_decile": "imd_decile", "income_rate": "income_score", **_DECILES,
     }),
-    "stg_iod2015_lsoa11": ("raw_dclg_iod2015_lsoa11", {
+    "stg_deprivation_iod2015_lsoa11": ("raw_dclg_iod2015_lsoa11", {
         "lsoa11_code": "lsoa11cd", "lsoa11_name": "lsoa11nm", "lad_code": "lad13cd",
         "lad_name": "lad13nm", "imd_score": "imd_score", "imd_rank": "imd_rank",
         "imd_decile": "imd_decile",
     }),
-    "stg_iod2019_lsoa11": ("raw_mhclg_iod2019_lsoa11", {
+    "stg_deprivation_iod2019_lsoa11": ("raw_mhclg_iod2019_lsoa11", {
         "lsoa11_code": "lsoa11cd", "lsoa11_name": "lsoa11nm", "lad_code": "lad19cd",
         "lad_name": "lad19nm", "imd_score": "imd_score_derived", "imd_rank": "imd_rank",
         "imd_decile": "imd_decile", "income_rate": "income_score_rate_derived", **_DECILES,
         "population": "pop_total_mid2015",
     }),
-    "stg_iod2025_lsoa21": ("raw_mhclg_iod2025_lsoa21", {
+    "stg_deprivation_iod2025_lsoa21": ("raw_mhclg_iod2025_lsoa21", {
         "lsoa21_code": "lsoa21cd", "lsoa21_name": "lsoa21nm", "lad_code": "lad24cd",
         "lad_name": "lad24nm", "imd_score": "imd_score", "imd_rank": "imd_rank",
         "imd_decile": "imd_decile", "income_rate": "income_score", **_DECILES,
     }),
-    "stg_lsoa01_lsoa11": ("raw_ons_lsoa01_lsoa11", {
+    "stg_geography_lsoa01_lsoa11": ("raw_ons_lsoa01_lsoa11", {
         "lsoa01_code": "lsoa01cd", "lsoa11_code": "lsoa11cd", "change_type": "chgind",
     }),
-    "stg_lsoa11_lsoa21": ("raw_ons_lsoa11_lsoa21", {
+    "stg_geography_lsoa11_lsoa21": ("raw_ons_lsoa11_lsoa21", {
         "lsoa11_code": "lsoa11cd", "lsoa21_code": "lsoa21cd", "change_type": "chgind",
     }),
     "stg_population_lsoa11": ("raw_ons_sape_lsoa11", {
@@ -259,7 +271,7 @@ STAGING_RENAMES = {
     "stg_population_lsoa21": ("raw_ons_census2021_lsoa21", {
         "lsoa21_code": "lsoa21cd", "population": "usual_residents_ts021",
     }),
-    "stg_trafford_localities": ("raw_trafford_localities", {
+    "stg_geography_trafford_localities": ("raw_trafford_localities", {
         "lsoa21_code": "lsoa21cd", "locality_2023": "locality_2023",
         "locality_2017_2023": "locality_2017_2023",
     }),
@@ -277,7 +289,10 @@ def test_staging_renames_keep_every_row_and_value(con, table):
 
 
 def test_stg_iod_lad_official_has_both_waves_as_percentages(con, fixture_raw_dir):
-    rows = {(p, c): (s, pct) for p, c, s, pct in q(con, "select * from stg_iod_lad_official")}
+    rows = {
+        (p, c): (s, pct)
+        for p, c, s, pct in q(con, "select * from stg_deprivation_iod_lad_official")
+    }
     assert {c for _, c in rows} == {TRAFFORD, TENDRING, RIBBLE_VALLEY}
     f10 = one(raw(fixture_raw_dir, LAD2019), "Local Authority District code (2019)", TENDRING)
     score, pct = rows[("2019", TENDRING)]
@@ -291,7 +306,7 @@ def test_stg_iod_lad_official_has_both_waves_as_percentages(con, fixture_raw_dir
 
 def test_stg_lsoa21_geography_derives_the_msoa_name_and_joins_every_lookup(con):
     rows = q(
-        con, "select lsoa21_name, msoa21_name, region_code, sicbl_code from stg_lsoa21_geography"
+        con, "select lsoa21_name, msoa21_name, region_code, sicbl_code from stg_geography_lsoa21"
     )
     assert len(rows) == sum(LSOA21_COUNT.values())
     for lsoa_name, msoa_name, region, sicbl in rows:
@@ -302,7 +317,7 @@ def test_stg_lsoa21_geography_derives_the_msoa_name_and_joins_every_lookup(con):
 
 
 def test_stg_msoa21_keeps_english_msoas_with_unique_names(con):
-    rows = q(con, "select msoa21_code, msoa21_name from stg_msoa21")
+    rows = q(con, "select msoa21_code, msoa21_name from stg_geography_msoa21")
     assert all(code.startswith("E02") for code, _ in rows)
     assert len({name for _, name in rows}) == len(rows)
 
@@ -314,7 +329,7 @@ def test_int_lsoa11_lsoa21_shares_sum_to_one_and_follow_census_population(con, f
     assert q(
         con,
         "select max(abs(s - 1)) < 1e-12 from (select sum(share) as s "
-        "from int_lsoa11_lsoa21_shares group by lsoa11_code)",
+        "from int_geography_lsoa11_lsoa21_shares group by lsoa11_code)",
     ) == [(True,)]
     links = [r for r in raw(fixture_raw_dir, L11_21) if r["lsoa11cd"] == SPLIT_2011]
     assert sorted(r["lsoa21cd"] for r in links) == list(SPLIT_2021_CHILDREN)
@@ -324,14 +339,16 @@ def test_int_lsoa11_lsoa21_shares_sum_to_one_and_follow_census_population(con, f
     got = dict(
         q(
             con,
-            "select lsoa21_code, share from int_lsoa11_lsoa21_shares where lsoa11_code = ?",
+            "select lsoa21_code, share from "
+            "int_geography_lsoa11_lsoa21_shares where lsoa11_code = ?",
             SPLIT_2011,
         )
     )
     assert got == pytest.approx({c: pop[c] / sum(pop.values()) for c in pop}, abs=1e-12)
     merged = q(
         con,
-        "select lsoa11_code, share from int_lsoa11_lsoa21_shares where lsoa21_code = ? order by 1",
+        "select lsoa11_code, share from "
+        "int_geography_lsoa11_lsoa21_shares where lsoa21_code = ? order by 1",
         MERGED_2021,
     )
     assert merged == [(p, 1.0) for p in MERGED_2021_PARENTS]
@@ -341,14 +358,14 @@ def test_int_lsoa01_lsoa11_shares_sum_to_one_per_2001_lsoa(con, fixture_raw_dir)
     assert q(
         con,
         "select max(abs(s - 1)) < 1e-12 from (select sum(share) as s "
-        "from int_lsoa01_lsoa11_shares group by lsoa01_code)",
+        "from int_geography_lsoa01_lsoa11_shares group by lsoa01_code)",
     ) == [(True,)]
     links = [r for r in raw(fixture_raw_dir, L01_11) if r["lsoa11cd"] == MERGED_2011]
     assert sorted(r["lsoa01cd"] for r in links) == list(MERGED_2011_PARENTS)
     assert {r["chgind"] for r in links} == {"M"}
     got = q(
         con,
-        "select lsoa01_code, change_type, share from int_lsoa01_lsoa11_shares "
+        "select lsoa01_code, change_type, share from int_geography_lsoa01_lsoa11_shares "
         "where lsoa11_code = ? order by 1",
         MERGED_2011,
     )
@@ -361,21 +378,21 @@ def test_int_iod_lsoa_measures_moves_2010_onto_2011_and_flags_deciles(con, fixtu
     scores = [float(one(iod2010, "lsoa01cd", p)["imd_score"]) for p in MERGED_2011_PARENTS]
     got = q(
         con,
-        "select value from int_iod_lsoa_measures where period = '2010' "
+        "select value from int_deprivation_lsoa_measures where period = '2010' "
         "and lsoa_code = ? and measure = 'imd_score'",
         MERGED_2011,
     )
     assert got == [(pytest.approx(sum(scores) / len(scores), abs=1e-9),)]
     # the most-deprived flags are the wave's own deciles (1 = most deprived 10%, <= 2 = 20%)
     for period, table, code in (
-        ("2015", "stg_iod2015_lsoa11", "lsoa11_code"),
-        ("2019", "stg_iod2019_lsoa11", "lsoa11_code"),
-        ("2025", "stg_iod2025_lsoa21", "lsoa21_code"),
+        ("2015", "stg_deprivation_iod2015_lsoa11", "lsoa11_code"),
+        ("2019", "stg_deprivation_iod2019_lsoa11", "lsoa11_code"),
+        ("2025", "stg_deprivation_iod2025_lsoa21", "lsoa21_code"),
     ):
         bad = q(
             con,
             f"""
-            select m.lsoa_code from int_iod_lsoa_measures as m join {table} as s
+            select m.lsoa_code from int_deprivation_lsoa_measures as m join {table} as s
                 on s.{code} = m.lsoa_code
             where m.period = '{period}' and (
                 (m.measure = 'imd_md10' and m.value != cast(s.imd_decile = 1 as double))
@@ -386,7 +403,7 @@ def test_int_iod_lsoa_measures_moves_2010_onto_2011_and_flags_deciles(con, fixtu
         assert bad == [], period
     jaywick = q(
         con,
-        "select period, value from int_iod_lsoa_measures where lsoa_code = ? "
+        "select period, value from int_deprivation_lsoa_measures where lsoa_code = ? "
         "and measure = 'imd_md10' order by 1",
         JAYWICK,
     )
@@ -395,7 +412,7 @@ def test_int_iod_lsoa_measures_moves_2010_onto_2011_and_flags_deciles(con, fixtu
 
 def test_int_lsoa11_lad24_puts_every_2011_lsoa_in_its_la(con, fixture_raw_dir):
     expected = {r["lsoa11cd"]: r["lad19cd"] for r in raw(fixture_raw_dir, IOD2019)}
-    got = dict(q(con, "select lsoa11_code, lad_code from int_lsoa11_lad24"))
+    got = dict(q(con, "select lsoa11_code, lad_code from int_geography_lsoa11_lad24"))
     assert got == expected  # none of the three LAs changed between 2019 and 2024
     assert got[SPLIT_2011] == TRAFFORD
 
@@ -404,13 +421,13 @@ def test_int_lsoa21_geography_is_complete(con):
     rows = q(
         con,
         "select lad_code, count(*), count(msoa21_code), count(ward_code), "
-        "count(region_code) from int_lsoa21_geography group by 1",
+        "count(region_code) from int_geography_lsoa21 group by 1",
     )
     assert {r[0]: r[1:] for r in rows} == {k: (n, n, n, n) for k, n in LSOA21_COUNT.items()}
     mismatched = q(
         con,
-        "select g.lsoa21_code from int_lsoa21_geography as g "
-        "join stg_msoa21 as m using (msoa21_code) "
+        "select g.lsoa21_code from int_geography_lsoa21 as g "
+        "join stg_geography_msoa21 as m using (msoa21_code) "
         "where m.msoa21_name || right(g.lsoa21_name, 1) != g.lsoa21_name",
     )
     assert mismatched == []
@@ -421,7 +438,11 @@ def test_int_native_population_uses_each_waves_weights(con, fixture_raw_dir):
     iod2019 = one(raw(fixture_raw_dir, IOD2019), "lsoa11cd", JAYWICK)
     census = one(raw(fixture_raw_dir, CENSUS), "lsoa21cd", JAYWICK)
     got = dict(
-        q(con, "select period, population from int_native_population where lsoa_code = ?", JAYWICK)
+        q(
+            con,
+            "select period, population from int_population_native_lsoa where lsoa_code = ?",
+            JAYWICK,
+        )
     )
     assert got == {
         "2010": sape[("2017", JAYWICK)],
@@ -596,7 +617,7 @@ def test_int_neighbourhood_models_cover_each_borough_once(con, fixture_raw_dir):
         """
         with models as (select distinct model_id, lad_code from int_neighbourhood_models)
         select m.model_id, count(g.lsoa21_code), count(n.lsoa21_code)
-        from models as m join int_lsoa21_geography as g using (lad_code)
+        from models as m join int_geography_lsoa21 as g using (lad_code)
         left join int_neighbourhood_models as n
             on n.model_id = m.model_id and n.lsoa21_code = g.lsoa21_code
         group by all having count(g.lsoa21_code) != count(n.lsoa21_code)
