@@ -106,20 +106,12 @@ def _first_bad(con: duckdb.DuckDBPyConnection, where: str, column: str) -> tuple
     return rows[0] if rows else None
 
 
-def load_raw_file(con: duckdb.DuckDBPyConnection, raw: RawFile, data_dir: Path) -> int:
-    """Load one declared raw file into its table; return the number of rows kept."""
-    path = data_dir / raw.path
-    label = raw.path
-    if not path.is_file():
-        raise BuildError(f"{label}: file is missing (expected at {path})")
-    _stage_text(con, raw, path, label)
-    if raw.filter_sql:
-        con.execute(f"DELETE FROM _raw_text WHERE NOT coalesce(({raw.filter_sql}), false)")
+def _check_types(con: duckdb.DuckDBPyConnection, raw: RawFile, label: str) -> None:
+    """Every non-empty cell of a typed column casts to its type (the first bad one is named)."""
     for column, sql_type in raw.columns.items():
         if sql_type == "VARCHAR":
             continue
-        ident = quote_ident(column)
-        value = f"trim({ident})"
+        value = f"trim({quote_ident(column)})"
         if sql_type == "INTEGER":  # whole numbers only: no '1.5', '1e3', '0x10' or '1_000'
             invalid = f"NOT regexp_full_match({value}, '[+-]?[0-9]+')"
         else:  # numbers only: no NaN or infinity
@@ -133,31 +125,50 @@ def load_raw_file(con: duckdb.DuckDBPyConnection, raw: RawFile, data_dir: Path) 
             raise BuildError(
                 f"{label}: line {bad[0]}, column '{column}': {bad[1]!r} is not a {kind}"
             )
+
+
+def _check_codes(con: duckdb.DuckDBPyConnection, raw: RawFile, label: str) -> None:
+    """Every code column matches its declared format."""
     for column, pattern in raw.code_patterns.items():
+        ident = quote_ident(column)
+        literal = "'" + pattern.replace("'", "''") + "'"
         bad = _first_bad(
-            con,
-            f"{quote_ident(column)} IS NULL OR NOT regexp_full_match({quote_ident(column)}, "
-            + "'"
-            + pattern.replace("'", "''")
-            + "')",
-            column,
+            con, f"{ident} IS NULL OR NOT regexp_full_match({ident}, {literal})", column
         )
         if bad:
             raise BuildError(
                 f"{label}: line {bad[0]}, column '{column}': {bad[1]!r} is not a well-formed "
                 f"code (expected {pattern})"
             )
-    if raw.key:
-        keys = ", ".join(quote_ident(k) for k in raw.key)
-        dup = con.execute(
-            f"SELECT max(_line), {keys} FROM _raw_text GROUP BY {keys} HAVING count(*) > 1 "
-            "ORDER BY 1 LIMIT 1"
-        ).fetchall()
-        if dup:
-            dup = dup[0]
-            raise BuildError(
-                f"{label}: line {dup[0]}: duplicate key {dict(zip(raw.key, dup[1:], strict=True))}"
-            )
+
+
+def _check_key(con: duckdb.DuckDBPyConnection, raw: RawFile, label: str) -> None:
+    """The declared key is unique (the line of the second copy is named)."""
+    if not raw.key:
+        return
+    keys = ", ".join(quote_ident(k) for k in raw.key)
+    dup = con.execute(
+        f"SELECT max(_line), {keys} FROM _raw_text GROUP BY {keys} HAVING count(*) > 1 "
+        "ORDER BY 1 LIMIT 1"
+    ).fetchall()
+    if dup:
+        line, *values = dup[0]
+        key = dict(zip(raw.key, values, strict=True))
+        raise BuildError(f"{label}: line {line}: duplicate key {key}")
+
+
+def load_raw_file(con: duckdb.DuckDBPyConnection, raw: RawFile, data_dir: Path) -> int:
+    """Load one declared raw file into its table; return the number of rows kept."""
+    path = data_dir / raw.path
+    label = raw.path
+    if not path.is_file():
+        raise BuildError(f"{label}: file is missing (expected at {path})")
+    _stage_text(con, raw, path, label)
+    if raw.filter_sql:
+        con.execute(f"DELETE FROM _raw_text WHERE NOT coalesce(({raw.filter_sql}), false)")
+    _check_types(con, raw, label)
+    _check_codes(con, raw, label)
+    _check_key(con, raw, label)
     select = ", ".join(
         f"CAST(nullif(trim({quote_ident(c)}), '') AS {t}) AS {quote_ident(c)}"
         for c, t in raw.columns.items()
