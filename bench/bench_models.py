@@ -6,8 +6,8 @@ Medians over N runs (default 5) of:
   (a) validating and saving a council's model for Trafford (its 139 LSOAs in the 4 real
       localities; each run replaces the previous one, as a re-upload does);
   (b) re-aggregating every indicator for a model covering all of England (each of the 33,755
-      LSOAs grouped by its MSOA) with outcomes.custom_models.aggregate_sql on a registered
-      membership frame, materialised into a temporary table;
+      LSOAs grouped by its MSOA) with the public build's neighbourhood_indicator_values macro on a
+      registered membership frame, materialised into a temporary table;
   (c) the server-side time of the main page (dashboard.py's default page, in AppTest): cold
       (empty Streamlit caches, fresh connection), warm in a new session (caches filled), and a
       warm rerun in the same session.
@@ -30,7 +30,8 @@ import duckdb
 import pandas as pd
 
 from bench.results import write_result
-from outcomes import custom_models, db
+from outcomes import db
+from outcomes.uploads import models
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 RESULTS_DIR = PROJECT_DIR / "bench" / "results"
@@ -61,8 +62,8 @@ def bench_save(con: duckdb.DuckDBPyConnection, runs: int) -> dict:
 
     def once() -> float:
         started = time.perf_counter()
-        model = custom_models.validate_model(con, data, TRAFFORD)
-        custom_models.save_model(con, model, "Bench Trafford localities", "bench.csv")
+        model = models.validate_model(con, data, TRAFFORD)
+        models.save_model(con, model, "Bench Trafford localities", "bench.csv")
         return time.perf_counter() - started
 
     times = _runs(runs, once)
@@ -75,10 +76,10 @@ def bench_england(con: duckdb.DuckDBPyConnection, runs: int) -> dict:
     membership = con.execute(
         "SELECT 'bench_england_msoa' AS model_id, 'England by MSOA' AS model_name, lad_code, "
         "msoa21_code AS neighbourhood_code, msoa21_name AS neighbourhood_name, lsoa21_code "
-        "FROM int_lsoa21_geography"
+        "FROM lsoa_geography"
     ).df()
     con.register("_bench_membership", membership)
-    sql = custom_models.aggregate_sql("_bench_membership")
+    sql = "SELECT * FROM neighbourhood_indicator_values('_bench_membership')"
 
     def once() -> float:
         started = time.perf_counter()

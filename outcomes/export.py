@@ -672,14 +672,9 @@ def _join_catalogue(out: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
 def disclosure_threshold(con=None) -> int:
     """The suppression threshold in force: the Your data page's setting (from the user database,
     when a cursor is given), else OUTCOMES_SUPPRESS_BELOW, else 5."""
-    from outcomes import disclosure
+    from outcomes.uploads import disclosure
 
-    if con is not None:
-        try:
-            return int(disclosure.threshold(con))
-        except Exception:  # no settings table yet (an older user database)
-            pass
-    return disclosure.env_threshold()[0]
+    return disclosure.threshold(con)
 
 
 def apply_disclosure(
@@ -701,7 +696,7 @@ def apply_disclosure(
     user = out["indicator_id"].astype(str).str.startswith(USER_PREFIX)
     if not user.any():
         return out
-    from outcomes import disclosure
+    from outcomes.uploads import disclosure
 
     limit = threshold if threshold is not None else disclosure_threshold()
     # Baseline counts of a change are published too: small ones are withheld like the rest.

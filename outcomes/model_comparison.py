@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from outcomes import analysis, charts
-from outcomes.custom_models import UNASSIGNED
+from outcomes.uploads.models import UNASSIGNED
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from outcomes import analysis, custom_models, db, disclosure, geo, queries
+from outcomes import analysis, db, geo, queries
+from outcomes.uploads import disclosure, refresh
 
 DEFAULT_LAD = "E08000009"  # Trafford
 ROUTER_RAN = "_router_ran"
@@ -29,7 +30,7 @@ IOD_ATTRIBUTION = (
 def base_connection():
     """The process-wide read-only public database with the user database attached."""
     con = db.open_database()
-    custom_models.refresh_stale_models(db.cursor(con))
+    refresh.refresh_stale_models(db.cursor(con))
     return con
 
 

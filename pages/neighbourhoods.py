@@ -6,7 +6,6 @@ import streamlit as st
 from outcomes import (
     analysis,
     charts,
-    custom_models,
     export,
     geo,
     maps,
@@ -14,6 +13,8 @@ from outcomes import (
     tables,
     ui,
 )
+from outcomes.uploads import models
+from outcomes.uploads.problems import ModelFileError
 
 selection = ui.current_selection()
 if selection is None:
@@ -214,9 +215,9 @@ if submitted:
     else:
         con = ui.cursor()
         try:
-            model = custom_models.validate_model(con, upload.getvalue(), selection.lad_code)
-            model_id = custom_models.save_model(con, model, name, upload.name)
-        except custom_models.ModelFileError as exc:
+            model = models.validate_model(con, upload.getvalue(), selection.lad_code)
+            model_id = models.save_model(con, model, name, upload.name)
+        except ModelFileError as exc:
             st.error(f"The file was not saved ({len(exc.problems)} problem(s)):")
             st.dataframe(pd.DataFrame({"Problem": exc.problems}), hide_index=True, width="stretch")
         else:
@@ -245,7 +246,7 @@ if not uploaded.empty:
         format_func=dict(zip(uploaded.model_id, uploaded.model_name, strict=True)).get,
     )
     if st.button("Delete this model"):
-        custom_models.delete_model(ui.cursor(), doomed)
+        models.delete_model(ui.cursor(), doomed)
         st.cache_data.clear()
         st.session_state.pop("model", None)
         st.rerun()

@@ -2,7 +2,10 @@
 
 import streamlit as st
 
-from outcomes import disclosure, partner_data, tables, ui
+from outcomes import tables, ui
+from outcomes.text import escape_markdown
+from outcomes.uploads import datasets, disclosure, display, formats, geography, refresh
+from outcomes.uploads.problems import DataFileError
 
 selection = ui.current_selection()
 if selection is None:
@@ -26,7 +29,7 @@ with st.expander("The two file formats, templates and examples"):
         "| column | what |\n|---|---|\n"
         "| `lsoa_code` *or* `practice_code` *or* `postcode` | the area: an LSOA 2011 or 2021 "
         "code, a GP practice code (placed in the LSOA of its postcode), or a postcode "
-        f"(bundled lookup: {partner_data.POSTCODE_COVERAGE} only) |\n"
+        f"(bundled lookup: {geography.POSTCODE_COVERAGE} only) |\n"
         "| `period` | a month `YYYY-MM` (e.g. `2025-03`) or a year `YYYY` |\n"
         "| `measure` | e.g. `appointments_booked`, `appointments_missed`, "
         "`appointments_attended` |\n"
@@ -42,11 +45,11 @@ with st.expander("The two file formats, templates and examples"):
         "| `respondents`, `agreeing` | whole numbers; agreeing ≤ respondents |\n\n"
         "Save from Excel as **CSV UTF-8 (Comma delimited)**. Give unsuppressed counts (no `*` "
         "or `<5`): the dashboard does the suppression. Up to "
-        f"{partner_data.MAX_BYTES // (1024 * 1024)} MB and {partner_data.MAX_ROWS:,} rows a "
+        f"{formats.MAX_BYTES // (1024 * 1024)} MB and {formats.MAX_ROWS:,} rows a "
         "file."
     )
     columns = st.columns(2)
-    for number, path in enumerate(partner_data.templates()):
+    for number, path in enumerate(formats.templates()):
         columns[number % 2].download_button(
             path.name,
             path.read_bytes(),
@@ -65,7 +68,7 @@ with st.expander("The two file formats, templates and examples"):
     )
 
 st.subheader("Small numbers")
-limit = partner_data.threshold(con)
+limit = disclosure.threshold(con)
 env_limit, env_warning = disclosure.env_threshold()
 if env_warning:
     st.warning(env_warning)
@@ -79,7 +82,7 @@ with st.form("suppression"):
         help=f"The default is {env_limit} (environment variable {disclosure.ENV_VAR}).",
     )
     if st.form_submit_button("Apply to all uploaded data"):
-        redone = partner_data.set_threshold(con, int(new_limit))
+        redone = refresh.set_threshold(con, int(new_limit))
         st.cache_data.clear()
         st.session_state["_data_messages"] = [
             (
@@ -116,7 +119,7 @@ with st.form("upload_data", clear_on_submit=False):
     )
     polarity = st.radio(
         "Survey results: higher agreement is",
-        partner_data.POLARITIES,
+        formats.POLARITIES,
         index=2,
         format_func=lambda p: {
             "higher_is_better": "better",
@@ -133,10 +136,8 @@ if submitted:
         st.error("Give the dataset a name and choose a CSV file.")
     else:
         try:
-            dataset = partner_data.validate_dataset(
-                con, upload.getvalue(), lad_code, model_for_names
-            )
-            dataset_id = partner_data.save_dataset(
+            dataset = datasets.validate_dataset(con, upload.getvalue(), lad_code, model_for_names)
+            dataset_id = datasets.save_dataset(
                 con,
                 dataset,
                 name,
@@ -145,7 +146,7 @@ if submitted:
                 polarity=polarity,
                 replace=replace,
             )
-        except partner_data.DataFileError as exc:
+        except DataFileError as exc:
             st.error(f"The file was not saved ({len(exc.details)} problem(s)); nothing was stored.")
             st.dataframe(exc.table(), hide_index=True, width="stretch")
         else:
@@ -154,25 +155,25 @@ if submitted:
             st.session_state["_data_messages"] = [
                 (
                     "success",
-                    f"Saved {partner_data.escape_markdown(name)}: {len(dataset.rows):,} rows, "
+                    f"Saved {escape_markdown(name)}: {len(dataset.rows):,} rows, "
                     f"periods {dataset.periods[0]} to {dataset.periods[-1]}. Its indicators "
                     "are in the sidebar's Indicator list.",
                 ),
-                *(("info", partner_data.escape_markdown(note)) for note in dataset.notes),
+                *(("info", escape_markdown(note)) for note in dataset.notes),
             ]
             st.rerun()
 for kind, message in st.session_state.pop("_data_messages", []):
     getattr(st, kind)(message)
 
 st.subheader(f"Data uploaded for {lad_name}")
-datasets = partner_data.list_datasets(con, lad_code)
-if datasets.empty:
+uploaded = datasets.list_datasets(con, lad_code)
+if uploaded.empty:
     st.info("Nothing uploaded for this borough yet.")
     st.stop()
 st.dataframe(
-    datasets.assign(
-        kind=datasets.kind.map(partner_data.KIND_NAMES),
-        area_column=datasets.area_column.map(partner_data.AREA_NAMES),
+    uploaded.assign(
+        kind=uploaded.kind.map(formats.KIND_NAMES),
+        area_column=uploaded.area_column.map(formats.AREA_NAMES),
     )[
         ["dataset_name", "kind", "area_column", "first_period", "last_period", "row_count",
          "indicators", "organisation", "source_file", "uploaded_at"]
@@ -187,7 +188,7 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )  # fmt: skip
-dataset_ids = datasets["dataset_id"].tolist()
+dataset_ids = uploaded["dataset_id"].tolist()
 just_saved = st.session_state.pop("_data_dataset", None)  # show a new upload straight away
 if just_saved in dataset_ids:
     st.session_state["data_dataset"] = just_saved
@@ -196,11 +197,11 @@ elif st.session_state.get("data_dataset") not in dataset_ids:
 chosen = st.selectbox(
     "Dataset",
     dataset_ids,
-    format_func=dict(zip(datasets.dataset_id, datasets.dataset_name, strict=True)).get,
+    format_func=dict(zip(uploaded.dataset_id, uploaded.dataset_name, strict=True)).get,
     key="data_dataset",
 )
-meta = datasets.set_index("dataset_id").loc[chosen]
-indicators = partner_data.dataset_indicators(con, chosen)
+meta = uploaded.set_index("dataset_id").loc[chosen]
+indicators = datasets.dataset_indicators(con, chosen)
 st.markdown("**Its indicators** (choose one in the sidebar to see it on every page)")
 st.dataframe(
     indicators.assign(polarity=indicators.polarity.map(ui.polarity_text))[
@@ -215,11 +216,11 @@ st.dataframe(
     width="stretch",
 )  # fmt: skip
 
-values = partner_data.dataset_values(con, chosen, selection.model_id)
+values = datasets.dataset_values(con, chosen, selection.model_id)
 shown = values[values.area_type != "lsoa"]
 st.markdown(
-    f"**Values for {partner_data.escape_markdown(lad_name)} and the neighbourhoods of "
-    f"{partner_data.escape_markdown(selection.model_name)}** (after suppression; blank = "
+    f"**Values for {escape_markdown(lad_name)} and the neighbourhoods of "
+    f"{escape_markdown(selection.model_name)}** (after suppression; blank = "
     "suppressed)"
 )
 if shown.empty:
@@ -239,7 +240,7 @@ else:
         },
     )  # fmt: skip
 ui.download_csv(
-    partner_data.for_download(values),
+    display.for_download(values),
     f"{tables.slug(lad_name)}_{tables.slug(meta.dataset_name) or 'dataset'}_values.csv",
     "Download every value of this dataset, LSOAs included, after suppression (CSV)",
 )
@@ -251,19 +252,19 @@ with st.expander("Replace this dataset with a new file"), st.form("replace_data"
             st.error("Choose a CSV file.")
         else:
             try:
-                dataset = partner_data.validate_dataset(
+                dataset = datasets.validate_dataset(
                     con, new_file.getvalue(), lad_code, meta.model_id or model_for_names
                 )
-                partner_data.save_dataset(
+                datasets.save_dataset(
                     con,
                     dataset,
                     meta.dataset_name,
                     organisation=meta.organisation or "",
                     source_file=new_file.name,
-                    polarity=str(partner_data.dataset_polarity(con, chosen) or "no_judgement"),
+                    polarity=str(datasets.dataset_polarity(con, chosen) or "no_judgement"),
                     replace=True,
                 )
-            except partner_data.DataFileError as exc:
+            except DataFileError as exc:
                 st.error(
                     f"The file was not saved ({len(exc.details)} problem(s)); the dataset "
                     "is unchanged."
@@ -272,14 +273,14 @@ with st.expander("Replace this dataset with a new file"), st.form("replace_data"
             else:
                 st.cache_data.clear()
                 st.session_state["_data_messages"] = [
-                    ("success", f"Replaced {partner_data.escape_markdown(meta.dataset_name)}.")
+                    ("success", f"Replaced {escape_markdown(meta.dataset_name)}.")
                 ]
                 st.rerun()
 
 with st.expander("Delete this dataset"):
     sure = st.checkbox("Yes, delete it with its indicators and values", key="data_delete_sure")
     if st.button("Delete this dataset", disabled=not sure):
-        partner_data.delete_dataset(con, chosen)
+        datasets.delete_dataset(con, chosen)
         st.cache_data.clear()
         st.session_state["_data_messages"] = [("success", "Deleted the dataset.")]
         st.rerun()

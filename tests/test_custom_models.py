@@ -21,8 +21,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from outcomes import custom_models, db, queries
-from outcomes.custom_models import ModelFileError
+from outcomes import db, queries
+from outcomes.uploads import models, refresh
+from outcomes.uploads.problems import ModelFileError
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 LOCALITIES_CSV = (
@@ -88,7 +89,7 @@ def lookup() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def wigan_wards(con) -> pd.DataFrame:
     return con.execute(
-        "SELECT lsoa21_code, ward_code, ward_name FROM int_lsoa21_geography "
+        "SELECT lsoa21_code, ward_code, ward_name FROM lsoa_geography "
         "WHERE lad_code = ? ORDER BY ward_code, lsoa21_code",
         [WIGAN],
     ).df()
@@ -112,8 +113,8 @@ def localities_csv(localities: pd.DataFrame) -> bytes:
 
 def upload(con, data: bytes, lad_code: str, name: str, source_file: str = "model.csv") -> str:
     """What the Neighbourhoods page does: validate, then save."""
-    model = custom_models.validate_model(con, data, lad_code)
-    return custom_models.save_model(con, model, name, source_file)
+    model = models.validate_model(con, data, lad_code)
+    return models.save_model(con, model, name, source_file)
 
 
 def snapshot(con) -> dict[str, list[tuple]]:
@@ -165,11 +166,11 @@ def assert_same_values(ours: pd.DataFrame, theirs: pd.DataFrame) -> None:
 
 
 def test_trafford_localities_upload_reproduces_the_shipped_model(con, localities) -> None:
-    model = custom_models.validate_model(con, localities_csv(localities), TRAFFORD)
+    model = models.validate_model(con, localities_csv(localities), TRAFFORD)
     assert len(model.assignments) == 139
     assert model.unassigned == []
     assert model.notes == []
-    model_id = custom_models.save_model(con, model, "Trafford localities (my copy)", "loc.csv")
+    model_id = models.save_model(con, model, "Trafford localities (my copy)", "loc.csv")
     assert model_id == "E08000009_user_trafford-localities-my-copy"
 
     ours = queries.model_membership(con, model_id)[["lsoa21_code", "neighbourhood_name"]]
@@ -194,19 +195,19 @@ def test_lsoa_2011_codes_are_converted_including_a_split_lsoa(con, localities, l
         .drop_duplicates("lsoa11cd")[["lsoa11cd", "neighbourhood"]]
         .itertuples(index=False)
     )
-    model = custom_models.validate_model(con, model_csv(rows), TRAFFORD)
+    model = models.validate_model(con, model_csv(rows), TRAFFORD)
     assert len(model.assignments) == 139 and model.unassigned == []
     for code in SPLIT_2021:
         assert model.assignments[code] == locality[SPLIT_2021[0]]
     assert model.notes == ["1 LSOA 2011 code(s) were converted to 2021 codes"]
-    model_id = custom_models.save_model(con, model, "From 2011 codes")
+    model_id = models.save_model(con, model, "From 2011 codes")
     assert_same_values(model_values(con, model_id), model_values(con, SHIPPED))
 
 
 def test_a_split_lsoa_and_its_2021_part_in_two_neighbourhoods_is_rejected(con) -> None:
     data = model_csv([(SPLIT_2021[0], "South"), (SPLIT_2011, "North")])
     with pytest.raises(ModelFileError) as caught:
-        custom_models.validate_model(con, data, TRAFFORD)
+        models.validate_model(con, data, TRAFFORD)
     (problem,) = caught.value.problems
     assert problem.startswith("line 3, column lsoa_code: E01006185")
     assert "through the 2011->2021 lookup" in problem
@@ -216,12 +217,12 @@ def test_a_split_lsoa_and_its_2021_part_in_two_neighbourhoods_is_rejected(con) -
 def test_unassigned_lsoas_are_reported_and_shown_as_unassigned(con, localities) -> None:
     left_out = sorted(localities.lsoa21cd)[:10]
     kept = localities[~localities.lsoa21cd.isin(left_out)]
-    model = custom_models.validate_model(con, localities_csv(kept), TRAFFORD)
+    model = models.validate_model(con, localities_csv(kept), TRAFFORD)
     assert model.unassigned == left_out
     assert model.notes == [
         "10 of the borough's 139 LSOAs are not in the file; they are shown as 'Unassigned'"
     ]
-    model_id = custom_models.save_model(con, model, "Partial")
+    model_id = models.save_model(con, model, "Partial")
     hoods = queries.neighbourhoods(con, model_id)
     assert dict(zip(hoods.neighbourhood_name, hoods.lsoas, strict=True))["Unassigned"] == 10
     assert hoods.lsoas.sum() == 139
@@ -237,9 +238,9 @@ def test_unassigned_lsoas_are_reported_and_shown_as_unassigned(con, localities) 
 
 def test_a_file_that_names_a_neighbourhood_unassigned_is_merged_with_a_note(con) -> None:
     codes = _trafford_codes(con)
-    model = custom_models.validate_model(con, model_csv([(codes[0], "Unassigned")]), TRAFFORD)
+    model = models.validate_model(con, model_csv([(codes[0], "Unassigned")]), TRAFFORD)
     assert any("uses the name 'Unassigned'" in note for note in model.notes)
-    model_id = custom_models.save_model(con, model, "Nothing assigned")
+    model_id = models.save_model(con, model, "Nothing assigned")
     hoods = queries.neighbourhoods(con, model_id)
     assert hoods[["neighbourhood_name", "lsoas"]].values.tolist() == [["Unassigned", 139]]
 
@@ -265,7 +266,7 @@ def _trafford_codes(con) -> list[str]:
     return [
         r[0]
         for r in con.execute(
-            "SELECT lsoa21_code FROM int_lsoa21_geography WHERE lad_code = ? ORDER BY 1",
+            "SELECT lsoa21_code FROM lsoa_geography WHERE lad_code = ? ORDER BY 1",
             [TRAFFORD],
         ).fetchall()
     ]
@@ -309,7 +310,7 @@ def test_wigan_two_user_models_side_by_side(con, wigan_wards) -> None:
     pd.testing.assert_frame_equal(totals(seven), wards)
     pd.testing.assert_frame_equal(totals(fourteen), wards)
 
-    custom_models.delete_model(con, seven)
+    models.delete_model(con, seven)
     remaining = set(queries.models(con, WIGAN).model_id)
     assert fourteen in remaining and seven not in remaining
     assert len(queries.neighbourhoods(con, fourteen)) == 14
@@ -402,7 +403,7 @@ BAD_FILES = [
     ),
     (
         "oversize",
-        HEADER + b"E01006074,North\n" * (custom_models.MAX_BYTES // 16 + 1),
+        HEADER + b"E01006074,North\n" * (models.MAX_BYTES // 16 + 1),
         ["the file is 5.2 MB; the limit is 5 MB"],
     ),
     ("ragged-row", HEADER + b"E01006074,North\nE01006075\n", ["line 3: expected 2 columns"]),
@@ -446,21 +447,21 @@ def test_rejected_file_names_its_problems_and_changes_nothing(con, localities, d
 
 def test_the_wigan_lsoa_used_above_is_in_wigan(con) -> None:
     assert con.execute(
-        "SELECT lad_name FROM int_lsoa21_geography WHERE lsoa21_code = ?", [WIGAN_LSOA]
+        "SELECT lad_name FROM lsoa_geography WHERE lsoa21_code = ?", [WIGAN_LSOA]
     ).fetchall() == [("Wigan",)]
 
 
 def test_a_model_needs_a_name(con, localities) -> None:
-    model = custom_models.validate_model(con, localities_csv(localities), TRAFFORD)
+    model = models.validate_model(con, localities_csv(localities), TRAFFORD)
     before = snapshot(con)
     with pytest.raises(ModelFileError, match="needs a name"):
-        custom_models.save_model(con, model, "  \t ")
+        models.save_model(con, model, "  \t ")
     assert snapshot(con) == before
 
 
 def test_utf8_bom_windows_line_ends_and_header_case_are_accepted(con) -> None:
     data = "\ufeffLSOA_Code , Neighbourhood\r\ne01006074 ,  Old   Trafford \r\n".encode()
-    model = custom_models.validate_model(con, data, TRAFFORD)
+    model = models.validate_model(con, data, TRAFFORD)
     assert model.assignments == {"E01006074": "Old Trafford"}
 
 
@@ -486,7 +487,7 @@ def test_same_name_replaces_the_model(con, localities) -> None:
 def test_delete_removes_the_model_and_only_it(con, localities, wigan_wards) -> None:
     trafford = upload(con, localities_csv(localities), TRAFFORD, "Gone soon")
     wigan = upload(con, model_csv(_ward_groups(wigan_wards, 7, "Area")), WIGAN, "Stays")
-    custom_models.delete_model(con, trafford)
+    models.delete_model(con, trafford)
     for table in USER_TABLES:
         assert con.execute(
             f"SELECT count(*) FROM usr.{table} WHERE model_id = ?", [trafford]
@@ -494,8 +495,8 @@ def test_delete_removes_the_model_and_only_it(con, localities, wigan_wards) -> N
     assert trafford not in set(queries.models(con, TRAFFORD).model_id)
     assert len(queries.neighbourhoods(con, wigan)) == 7
     before = snapshot(con)
-    custom_models.delete_model(con, "no-such-model")
-    custom_models.delete_model(con, SHIPPED)  # shipped models live in the read-only database
+    models.delete_model(con, "no-such-model")
+    models.delete_model(con, SHIPPED)  # shipped models live in the read-only database
     assert snapshot(con) == before
     assert SHIPPED in set(queries.models(con, TRAFFORD).model_id)
 
@@ -522,12 +523,12 @@ def test_an_interrupted_save_leaves_the_store_as_it_was(con, localities, error, 
     upload(con, localities_csv(localities), TRAFFORD, "Existing model")
     before = snapshot(con)
     codes = _trafford_codes(con)
-    model = custom_models.validate_model(con, model_csv([(c, "One") for c in codes]), TRAFFORD)
+    model = models.validate_model(con, model_csv([(c, "One") for c in codes]), TRAFFORD)
     with pytest.raises(type(error)):
-        custom_models.save_model(_FailingInsert(con, error), model, name)
+        models.save_model(_FailingInsert(con, error), model, name)
     assert snapshot(con) == before
     # the connection is usable afterwards (transaction closed, temporary view dropped)
-    model_id = custom_models.save_model(con, model, name)
+    model_id = models.save_model(con, model, name)
     assert queries.neighbourhoods(con, model_id).neighbourhood_name.tolist() == ["One"]
 
 
@@ -535,7 +536,7 @@ def test_refresh_stale_models_reaggregates(con, localities) -> None:
     model_id = upload(con, localities_csv(localities), TRAFFORD, "Refresh me")
     fresh = model_values(con, model_id)
     build = queries.build_info(con)["built_at"]
-    assert custom_models.refresh_stale_models(con) == 0
+    assert refresh.refresh_stale_models(con) == 0
     # as if saved against an older public build, whose values were different
     con.execute(
         "UPDATE usr.user_models SET aggregated_for_build = 'old' WHERE model_id = ?", [model_id]
@@ -545,12 +546,12 @@ def test_refresh_stale_models_reaggregates(con, localities) -> None:
         "DELETE FROM usr.user_indicator_values WHERE model_id = ? AND indicator_id = 'population'",
         [model_id],
     )
-    assert custom_models.refresh_stale_models(con) == 1
+    assert refresh.refresh_stale_models(con) == 1
     assert_same_values(model_values(con, model_id), fresh)
     assert con.execute(
         "SELECT aggregated_for_build FROM usr.user_models WHERE model_id = ?", [model_id]
     ).fetchall() == [(build,)]
-    assert custom_models.refresh_stale_models(con) == 0
+    assert refresh.refresh_stale_models(con) == 0
 
 
 def test_an_interrupted_refresh_keeps_the_old_values(con, localities) -> None:
@@ -560,9 +561,9 @@ def test_an_interrupted_refresh_keeps_the_old_values(con, localities) -> None:
     )
     before = snapshot(con)
     with pytest.raises(RuntimeError):
-        custom_models.refresh_stale_models(_FailingInsert(con, RuntimeError("boom")))
+        refresh.refresh_stale_models(_FailingInsert(con, RuntimeError("boom")))
     assert snapshot(con) == before
-    assert custom_models.refresh_stale_models(con) == 1
+    assert refresh.refresh_stale_models(con) == 1
 
 
 # ---------------------------------------------------------------- property-based
@@ -581,7 +582,7 @@ PROPERTY_SETTINGS = settings(
 def test_arbitrary_bytes_are_rejected_cleanly_and_store_nothing(con, data: bytes) -> None:
     before = snapshot(con)
     try:
-        custom_models.validate_model(con, data, TRAFFORD)
+        models.validate_model(con, data, TRAFFORD)
     except ModelFileError as exc:
         assert exc.problems and all(isinstance(p, str) and p for p in exc.problems)
     assert snapshot(con) == before
@@ -629,14 +630,14 @@ def test_arbitrary_csv_text_validates_or_is_rejected_and_stores_nothing(
     writer.writerows(rows)
     before = snapshot(con)
     try:
-        model = custom_models.validate_model(con, out.getvalue().encode("utf-8"), TRAFFORD)
+        model = models.validate_model(con, out.getvalue().encode("utf-8"), TRAFFORD)
     except ModelFileError as exc:
         assert exc.problems
     else:
         borough = set(_trafford_codes(con))
         assert set(model.assignments) | set(model.unassigned) == borough
         assert not set(model.assignments) & set(model.unassigned)
-        assert all(name and len(name) <= custom_models.MAX_NAME_LENGTH for name in
+        assert all(name and len(name) <= models.MAX_NAME_LENGTH for name in
                    model.assignments.values())  # fmt: skip
     assert snapshot(con) == before
 
@@ -649,18 +650,18 @@ def test_any_valid_model_saves_and_deletes_cleanly(con, names) -> None:
     codes = _trafford_codes(con)[:12]
     rows = [(code, names[i % len(names)]) for i, code in enumerate(codes)]
     try:
-        model = custom_models.validate_model(con, model_csv(rows), TRAFFORD)
+        model = models.validate_model(con, model_csv(rows), TRAFFORD)
     except ModelFileError:
         return  # e.g. a name that is blank once whitespace is normalised
     before = snapshot(con)
-    model_id = custom_models.save_model(con, model, "Property model")
+    model_id = models.save_model(con, model, "Property model")
     hoods = queries.neighbourhoods(con, model_id)
-    expected = set(model.assignments.values()) | {custom_models.UNASSIGNED}
+    expected = set(model.assignments.values()) | {models.UNASSIGNED}
     assert set(hoods.neighbourhood_name) == expected
     assert hoods.neighbourhood_code.is_unique
     assert hoods.lsoas.sum() == 139
     counts = model_values(con, model_id).query("indicator_id == 'imd_lsoas_most_deprived_10_pct'")
     assert counts.groupby("period").denominator.sum().eq(139).all()
     assert not any(math.isnan(v) for v in counts.denominator)
-    custom_models.delete_model(con, model_id)
+    models.delete_model(con, model_id)
     assert snapshot(con) == before

@@ -1,4 +1,4 @@
-"""Small-number suppression (outcomes/disclosure.py) on small tables, checked independently.
+"""Small-number suppression (outcomes/uploads/disclosure.py) on small tables, checked independently.
 
 All counts here are synthetic: made-up numbers on made-up areas, to exercise the rules.
 """
@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from outcomes import disclosure
-from outcomes.disclosure import Group
+from outcomes.uploads import disclosure
+from outcomes.uploads.disclosure import Group
 
 # ---------------------------------------------------------------- an independent checker
 

@@ -17,8 +17,9 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from outcomes import analysis, custom_models, db, queries
+from outcomes import analysis, db, queries
 from outcomes import model_comparison as mc
+from outcomes.uploads import models as custom_models
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 TRAFFORD, WIGAN = "E08000009", "E08000010"

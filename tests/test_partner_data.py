@@ -1,4 +1,4 @@
-"""Partner data upload (outcomes/partner_data.py, pages/partner_data.py) on the full real build.
+"""Partner data upload (outcomes/uploads/, pages/partner_data.py) on the full real build.
 
 The public database is the session's `real_db` (read-only); the user database is a fresh file
 in a temporary folder, emptied before each test. Area codes, postcodes, practice codes and
@@ -22,8 +22,11 @@ from hypothesis import strategies as hst
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from outcomes import custom_models, db, disclosure, partner_data, queries, stats, ui
-from outcomes.partner_data import DataFileError
+from outcomes import db, queries, stats, ui
+from outcomes.text import escape_markdown
+from outcomes.uploads import datasets, disclosure, display, formats, models, refresh
+from outcomes.uploads.duckdb_store import DuckDBStore
+from outcomes.uploads.problems import DataFileError
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 APP = str(PROJECT_DIR / "dashboard.py")
@@ -76,7 +79,7 @@ def trafford_lsoas(con) -> list[str]:
     return [
         r[0]
         for r in con.execute(
-            "SELECT lsoa21_code FROM int_lsoa21_geography WHERE lad_code = ? ORDER BY 1",
+            "SELECT lsoa21_code FROM lsoa_geography WHERE lad_code = ? ORDER BY 1",
             [TRAFFORD],
         ).fetchall()
     ]
@@ -109,8 +112,8 @@ def assert_same_store(before: dict, after: dict) -> None:
 
 
 def upload(con, data: bytes, name: str = "Test data", lad: str = TRAFFORD, model=None, **kw):
-    dataset = partner_data.validate_dataset(con, data, lad, model)
-    return partner_data.save_dataset(con, dataset, name, source_file="test.csv", **kw)
+    dataset = datasets.validate_dataset(con, data, lad, model)
+    return datasets.save_dataset(con, dataset, name, source_file="test.csv", **kw)
 
 
 def stored_values(con, dataset_id: str) -> pd.DataFrame:
@@ -252,7 +255,7 @@ def test_unreadable_file_is_rejected(con, data, words) -> None:
 
 
 def test_oversized_file_is_rejected_with_the_limit(con, monkeypatch) -> None:
-    monkeypatch.setattr(partner_data, "MAX_BYTES", 1024 * 1024)
+    monkeypatch.setattr(formats, "MAX_BYTES", 1024 * 1024)
     data = service(*[[T2, f"2025-{m:02d}", f"visits_{i}", 3] for i in range(1000) for m in (1, 2)])
     assert len(data) > 1024 * 1024 / 30
     big = data * 40
@@ -261,7 +264,7 @@ def test_oversized_file_is_rejected_with_the_limit(con, monkeypatch) -> None:
 
 
 def test_too_many_rows_is_rejected(con, monkeypatch) -> None:
-    monkeypatch.setattr(partner_data, "MAX_ROWS", 3)
+    monkeypatch.setattr(formats, "MAX_ROWS", 3)
     error = rejected(con, service([T2, "2025-01", "visits", 3], [T3, "2025-01", "visits", 3]))
     assert "more than 3 rows" in error.problems[0]
 
@@ -295,8 +298,8 @@ def _outcome(con, data: bytes) -> None:
                 assert problem.column or "not readable as CSV" in problem.message, problem
         assert_same_store(before, store(con))
     else:
-        assert dataset_id in set(partner_data.list_datasets(con, TRAFFORD).dataset_id)
-        partner_data.delete_dataset(con, dataset_id)
+        assert dataset_id in set(datasets.list_datasets(con, TRAFFORD).dataset_id)
+        datasets.delete_dataset(con, dataset_id)
 
 
 @FUZZ
@@ -354,8 +357,8 @@ def test_service_events_become_a_rate_on_every_area_with_wilson_intervals(con) -
     values = con.execute(
         "SELECT * FROM indicator_values WHERE indicator_id = ?", [row.indicator_id]
     ).df()
-    models = set(queries.models(con, TRAFFORD).model_id)
-    assert set(values[values.area_type == "neighbourhood"].model_id) == models
+    model_ids = set(queries.models(con, TRAFFORD).model_id)
+    assert set(values[values.area_type == "neighbourhood"].model_id) == model_ids
     assert set(values[values.area_type == "lsoa"].area_code) == set(codes)
     # The borough: summed counts, value and Wilson limits (never an average of rates).
     frame = pd.DataFrame(rows, columns=SERVICE_HEADER)
@@ -370,7 +373,7 @@ def test_service_events_become_a_rate_on_every_area_with_wilson_intervals(con) -
         low, high = stats.wilson_ci(missed, booked, 0.998)
         assert (lad.lower_ci998, lad.upper_ci998) == pytest.approx((low * 100, high * 100))
     assert str(values.period_start.min())[:10] == "2025-01-01"
-    listed = partner_data.list_datasets(con, TRAFFORD)
+    listed = datasets.list_datasets(con, TRAFFORD)
     assert listed.dataset_id.tolist() == [dataset_id]
     assert (listed.first_period.iloc[0], listed.last_period.iloc[0]) == ("2025-01", "2025-02")
 
@@ -458,7 +461,7 @@ def test_postcodes_and_practices_are_placed_in_lsoas(con) -> None:
     assert (lad.numerator, lad.denominator) == (40, 406)
     example = EXAMPLES / "example_real_online_consultations_trafford_practices.csv"
     practices = upload(con, example.read_bytes(), "Practices")  # real NHS England counts
-    cat = partner_data.dataset_indicators(con, practices)
+    cat = datasets.dataset_indicators(con, practices)
     assert set(cat.area_types) == {"neighbourhood,lad"}
     assert cat.caveats.str.contains("attributed to neighbourhoods by their location").all()
     assert len(cat) == 1 and set(cat.unit) == {"count"}  # one measure, not a rate
@@ -474,7 +477,7 @@ def test_postcodes_and_practices_are_placed_in_lsoas(con) -> None:
         [TRAFFORD_PRACTICE, "2025-01", "appointments_attended", 830],
     ]
     rates = upload(con, to_csv(["practice_code", *SERVICE_HEADER[1:]], rows), "Rates")
-    cat = partner_data.dataset_indicators(con, rates)
+    cat = datasets.dataset_indicators(con, rates)
     assert len(cat) == 2  # missed and attended, both over booked
     lad = stored_values(con, rates).query("area_type == 'lad'")
     assert set(lad.denominator) == {900.0}
@@ -484,7 +487,7 @@ def test_survey_by_neighbourhood_gives_that_model_and_the_borough(con) -> None:
     example = EXAMPLES / "example_real_census_no_car_trafford_localities.csv"  # Census 2021
     dataset_id = upload(con, example.read_bytes(), "No car", model=LOCALITIES,
                         polarity="higher_is_worse")  # fmt: skip
-    cat = partner_data.dataset_indicators(con, dataset_id)
+    cat = datasets.dataset_indicators(con, dataset_id)
     assert len(cat) == 1 and set(cat.area_types) == {"neighbourhood,lad"}
     assert set(cat.polarity) == {"higher_is_worse"}
     values = stored_values(con, dataset_id)
@@ -516,13 +519,13 @@ def test_replace_and_delete(con) -> None:
     first = to_csv(SERVICE_HEADER, service_rows(trafford_lsoas(con)[:40], ["2025-01"]))
     second = to_csv(SERVICE_HEADER, service_rows(trafford_lsoas(con)[:40], ["2025-02"], seed=3))
     dataset_id = upload(con, first, "Clinic")
-    indicator = partner_data.dataset_indicators(con, dataset_id).indicator_id.iloc[0]
+    indicator = datasets.dataset_indicators(con, dataset_id).indicator_id.iloc[0]
     error = rejected(con, second, name="Clinic")  # same name, no replace: refused
     assert "already exists" in error.problems[0]
     assert upload(con, second, "Clinic", replace=True) == dataset_id
     assert queries.periods(con, indicator) == ["2025-02"]  # same indicator id, new data
-    assert len(partner_data.list_datasets(con, TRAFFORD)) == 1
-    partner_data.delete_dataset(con, dataset_id)
+    assert len(datasets.list_datasets(con, TRAFFORD)) == 1
+    datasets.delete_dataset(con, dataset_id)
     for table in USER_TABLES:
         assert con.execute(f"SELECT count(*) FROM usr.{table}").fetchall()[0][0] == 0, table
     assert queries.periods(con, indicator) == []
@@ -538,7 +541,7 @@ def test_an_interrupted_upload_leaves_the_store_as_it_was(con, monkeypatch, repl
     def fail(_con) -> None:
         raise KeyboardInterrupt("interrupted mid-transaction")
 
-    monkeypatch.setattr(partner_data, "_insert_values", fail)
+    monkeypatch.setattr(DuckDBStore, "_insert_values", fail)
     with pytest.raises(KeyboardInterrupt):
         upload(con, to_csv(SERVICE_HEADER, service_rows(trafford_lsoas(con), ["2025-03"])),
                "Clinic", replace=True)  # fmt: skip
@@ -557,19 +560,19 @@ def test_a_new_neighbourhood_model_gets_the_data_and_a_threshold_change_resuppre
         ["lsoa_code", "neighbourhood"],
         [[c, "East" if i % 2 else "West"] for i, c in enumerate(codes)],
     )
-    model = custom_models.validate_model(con, halves, TRAFFORD)
-    model_id = custom_models.save_model(con, model, "Two halves")
+    model = models.validate_model(con, halves, TRAFFORD)
+    model_id = models.save_model(con, model, "Two halves")
     values = stored_values(con, dataset_id)
     mine = values[values.model_id == model_id]
     assert set(mine.area_name) == {"East", "West"}
     lad = values[values.area_type == "lad"].iloc[0]
     assert mine.numerator.sum() == pytest.approx(lad.numerator)
     before = values.suppressed.sum()
-    assert partner_data.set_threshold(con, 20) == 1
+    assert refresh.set_threshold(con, 20) == 1
     after = stored_values(con, dataset_id)
     assert after.suppressed.sum() > before
     assert (after.loc[~after.suppressed, "numerator"] >= 20).all()
-    custom_models.delete_model(con, model_id)
+    models.delete_model(con, model_id)
     assert model_id not in set(stored_values(con, dataset_id).model_id)
 
 
@@ -579,16 +582,14 @@ def test_a_survey_whose_model_is_deleted_keeps_its_rows_but_leaves_the_catalogue
         ["lsoa_code", "neighbourhood"],
         [[c, "East" if i % 2 else "West"] for i, c in enumerate(codes)],
     )
-    model_id = custom_models.save_model(
-        con, custom_models.validate_model(con, halves, TRAFFORD), "Two halves"
-    )
+    model_id = models.save_model(con, models.validate_model(con, halves, TRAFFORD), "Two halves")
     rows = [["East", "2024", "q", 100, 60], ["West", "2024", "q", 80, 40]]  # synthetic
     dataset_id = upload(con, to_csv(SURVEY_HEADER, rows), model=model_id)
-    assert len(partner_data.dataset_indicators(con, dataset_id)) == 1
-    custom_models.delete_model(con, model_id)
-    assert partner_data.dataset_indicators(con, dataset_id).empty  # no indicator without data
+    assert len(datasets.dataset_indicators(con, dataset_id)) == 1
+    models.delete_model(con, model_id)
+    assert datasets.dataset_indicators(con, dataset_id).empty  # no indicator without data
     assert stored_values(con, dataset_id).empty
-    assert partner_data.list_datasets(con, TRAFFORD).row_count.tolist() == [2]
+    assert datasets.list_datasets(con, TRAFFORD).row_count.tolist() == [2]
 
 
 def test_the_environment_sets_the_default_threshold(con, monkeypatch) -> None:
@@ -596,17 +597,17 @@ def test_the_environment_sets_the_default_threshold(con, monkeypatch) -> None:
     dataset_id = upload(con, to_csv(SERVICE_HEADER, service_rows(trafford_lsoas(con), ["2025"])))
     values = stored_values(con, dataset_id)
     assert (values.loc[~values.suppressed, "numerator"] >= 50).all()
-    assert partner_data.threshold(con) == 50
-    partner_data.set_threshold(con, 5)  # the page's setting wins over the environment
-    assert partner_data.threshold(con) == 5
+    assert disclosure.threshold(con) == 50
+    refresh.set_threshold(con, 5)  # the page's setting wins over the environment
+    assert disclosure.threshold(con) == 5
 
 
 def test_a_rebuild_of_the_public_data_triggers_reaggregation(con) -> None:
     dataset_id = upload(con, to_csv(SERVICE_HEADER, service_rows(trafford_lsoas(con), ["2025"])))
-    assert partner_data.refresh_stale(con) == 0
+    assert refresh.refresh_stale(con) == 0
     con.execute("UPDATE usr.user_datasets SET aggregated_state = 'old build'")
     before = stored_values(con, dataset_id)
-    assert partner_data.refresh_stale(con) == 1
+    assert refresh.refresh_stale(con) == 1
     pd.testing.assert_frame_equal(before, stored_values(con, dataset_id))
 
 
@@ -628,8 +629,8 @@ def test_names_questions_and_organisations_are_stored_as_harmless_text(con) -> N
         ["lsoa_code", "neighbourhood"],
         [[c, HOSTILE[i % len(HOSTILE)][:80]] for i, c in enumerate(codes)],
     )
-    model_id = custom_models.save_model(
-        con, custom_models.validate_model(con, hostile_model, TRAFFORD), HOSTILE[1]
+    model_id = models.save_model(
+        con, models.validate_model(con, hostile_model, TRAFFORD), HOSTILE[1]
     )
     rows = [  # synthetic
         [name[:80], "2024", question, 100, 60] for name in HOSTILE for question in HOSTILE
@@ -641,18 +642,18 @@ def test_names_questions_and_organisations_are_stored_as_harmless_text(con) -> N
         "SELECT DISTINCT measure FROM usr.user_dataset_rows WHERE dataset_id = ?", [dataset_id]
     ).fetchall()
     assert {r[0] for r in stored} == set(HOSTILE)  # the text itself, verbatim
-    cat = partner_data.dataset_indicators(con, dataset_id)
+    cat = datasets.dataset_indicators(con, dataset_id)
     text = " ".join(cat[["name", "definition", "caveats", "source", "publisher"]].stack())
     for dangerous in ("<", ">", "[", "]", "`", "$"):
         assert dangerous not in text
     assert not any(n.startswith(("=", "+", "-", "@")) for n in cat.name)
-    values = partner_data.dataset_values(con, dataset_id, model_id)
+    values = datasets.dataset_values(con, dataset_id, model_id)
     assert len(values[values.area_type == "neighbourhood"]) == len(HOSTILE) ** 2
-    download = partner_data.for_download(values)
+    download = display.for_download(values)
     cells = [v for v in download.to_numpy().ravel() if isinstance(v, str)]
     assert cells and not any(v[:1] in "=+-@" for v in cells if v)
     for text in HOSTILE:
-        escaped = partner_data.escape_markdown(text)
+        escaped = escape_markdown(text)
         assert "<" not in escaped.replace("\\<", "")
         assert "[" not in escaped.replace("\\[", "")
 
@@ -663,8 +664,8 @@ def test_names_questions_and_organisations_are_stored_as_harmless_text(con) -> N
 def test_suppression_holds_in_every_export_path(con, monkeypatch) -> None:
     rows = service_rows(trafford_lsoas(con), ["2025-01"], seed=5)  # synthetic
     dataset_id = upload(con, to_csv(SERVICE_HEADER, rows))
-    indicator = partner_data.dataset_indicators(con, dataset_id).indicator_id.iloc[0]
-    limit = partner_data.threshold(con)
+    indicator = datasets.dataset_indicators(con, dataset_id).indicator_id.iloc[0]
+    limit = disclosure.threshold(con)
 
     def safe(frame: pd.DataFrame) -> None:
         mine = frame[frame.indicator_id == indicator] if "indicator_id" in frame else frame
@@ -680,8 +681,8 @@ def test_suppression_holds_in_every_export_path(con, monkeypatch) -> None:
     safe(queries.lsoa_values(con, TRAFFORD, indicator, LOCALITIES))
     published = queries.published_table(con, "indicator_values", TRAFFORD)
     safe(published)
-    safe(partner_data.dataset_values(con, dataset_id))
-    safe(partner_data.for_download(partner_data.dataset_values(con, dataset_id)))
+    safe(datasets.dataset_values(con, dataset_id))
+    safe(display.for_download(datasets.dataset_values(con, dataset_id)))
     # ui.download_csv, which every page's download button goes through.
     captured = {}
     monkeypatch.setattr(ui, "cursor", lambda: con)
@@ -755,8 +756,8 @@ def test_the_page_uploads_lists_and_the_indicator_shows_on_every_page(app_env) -
     assert {"Borough", "Neighbourhood"} == set(table.area_type)
     assert table.loc[table.suppressed, "value"].isna().all()
     con = db.cursor(ui.base_connection())  # the app's own connection (one per process)
-    listed = partner_data.list_datasets(con, TRAFFORD)
-    indicator = partner_data.dataset_indicators(con, listed.dataset_id.iloc[0]).indicator_id
+    listed = datasets.list_datasets(con, TRAFFORD)
+    indicator = datasets.dataset_indicators(con, listed.dataset_id.iloc[0]).indicator_id
     for page in ("briefing", "trends", "compare", "map", "inequality", "neighbourhoods",
                  "partner_data", "data_sources"):  # fmt: skip
         at = AppTest.from_file(APP, default_timeout=120)

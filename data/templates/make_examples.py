@@ -51,7 +51,7 @@ def _write(name: str, header: list[str], rows: list[list[object]]) -> None:
 
 def _practice_rows() -> list[list[object]]:
     """Online consultation submissions of Trafford's practices, latest three months."""
-    practices = pd.read_csv(RAW / "health/gp_practices_england_dec2025.csv.gz", dtype=str)
+    practices = pd.read_csv(RAW / "health_access/gp_practices_england_dec2025.csv.gz", dtype=str)
     trafford = set(practices.loc[practices["lad_code_pcd2022"] == TRAFFORD, "practice_code"])
     oc = pd.read_csv(
         RAW / "service_use/gp_online_consultation_submissions_practice_monthly_2023_2025.csv.gz",

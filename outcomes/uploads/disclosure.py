@@ -21,13 +21,13 @@ Rules, applied to every row of uploaded data before it is stored, shown or downl
 A suppressed row keeps its area, period and indicator, with value, numerator, denominator and
 confidence limits nulled and `suppressed` true.
 
-The threshold in force (`threshold`) is the Your data page's setting, stored in the user
-database; without one, `OUTCOMES_SUPPRESS_BELOW`; without that, 5.
+The threshold in force (`threshold`, the one place that says which) is the Your data page's
+setting, stored in the user database; without one, `OUTCOMES_SUPPRESS_BELOW`; without that, 5.
 
 Where it is applied:
 
-* `outcomes.partner_data` stores only suppressed rows in `usr.user_indicator_values`, so every
-  page and export that reads `indicator_values` sees suppressed user data;
+* `outcomes.uploads.datasets` stores only suppressed rows in the user database, so every page
+  and export that reads `indicator_values` sees suppressed user data;
 * every download passes frames holding uploaded indicators (an `indicator_id` column)
   through `protect_frame` (`ui.download_csv`, and `export.apply_disclosure` for the pages'
   CSV/Excel exports): a second line of defence that suppresses any user row with a small or
@@ -42,8 +42,11 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import duckdb
 import numpy as np
 import pandas as pd
+
+from outcomes.uploads import storage
 
 DEFAULT_THRESHOLD = 5
 ENV_VAR = "OUTCOMES_SUPPRESS_BELOW"
@@ -300,17 +303,19 @@ def has_user_rows(frame: pd.DataFrame) -> bool:
     )
 
 
-def threshold(con) -> int:
-    """The threshold in force: the Your data page's setting (stored in the user database),
-    else OUTCOMES_SUPPRESS_BELOW, else 5."""
-    stored = con.execute(
-        "SELECT value FROM usr.user_settings WHERE key = 'suppress_below'"
-    ).fetchall()
-    if stored:
+def threshold(con: duckdb.DuckDBPyConnection | None = None) -> int:
+    """The threshold in force: the Your data page's setting (stored in the user database of
+    `con`, when given and readable), else OUTCOMES_SUPPRESS_BELOW, else 5."""
+    if con is not None:
         try:
-            return check_threshold(int(stored[0][0]))
-        except ValueError:
-            pass
+            stored = storage.store_for(con).get_setting(storage.THRESHOLD_SETTING)
+        except duckdb.Error:  # no settings table (an older user database)
+            stored = None
+        if stored is not None:
+            try:
+                return check_threshold(int(stored))
+            except ValueError:
+                pass
     return env_threshold()[0]
 
 

@@ -1,0 +1,89 @@
+"""Where the council's own data is kept: a small interface, so the rest of the package never
+writes SQL for the user tables and another backend can stand behind it.
+
+`UserStore` is everything the upload code asks of the store. Every change is atomic: it is
+made whole or not at all. `store_for` gives the store of a connection: today always the DuckDB
+user database attached to the app's connection (`duckdb_store`).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import duckdb
+import pandas as pd
+
+from outcomes.uploads.duckdb_store import DuckDBStore
+
+THRESHOLD_SETTING = "suppress_below"
+
+
+class UserStore(Protocol):
+    """The user's models, datasets, their indicators and values, and settings."""
+
+    # settings
+    def get_setting(self, key: str) -> str | None:
+        """A stored setting, or None."""
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Store a setting (replacing its value)."""
+
+    # neighbourhood models
+    def save_model(self, membership: pd.DataFrame, *, source_file: str, build: str) -> None:
+        """Store one model (membership rows: model_id, model_name, lad_code,
+        neighbourhood_code, neighbourhood_name, lsoa21_code) and its indicator values for
+        the public build `build`, replacing a model of the same id."""
+
+    def delete_model(self, model_id: str) -> None:
+        """Remove an uploaded model with its values (a no-op for any other id)."""
+
+    def list_models(self, lad_code: str | None = None) -> pd.DataFrame:
+        """Uploaded models (of one borough, or all), by id: model_id, model_name, lad_code,
+        source_file, uploaded_at, aggregated_for_build."""
+
+    def reaggregate_model(self, model_id: str, build: str) -> None:
+        """Replace a model's indicator values with those of the public build `build`."""
+
+    # partner datasets
+    def get_dataset(self, dataset_id: str) -> dict | None:
+        """A dataset's stored description, or None."""
+
+    def list_datasets(self, lad_code: str | None = None) -> pd.DataFrame:
+        """Datasets (of one borough, or all), newest first, with their first and last period,
+        number of periods and of indicators."""
+
+    def dataset_inputs(self, dataset_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """A dataset's rows (by row number) and its areas' links to LSOAs 2021."""
+
+    def save_dataset(
+        self,
+        meta: dict,
+        rows: pd.DataFrame,
+        areas: pd.DataFrame,
+        catalogue: pd.DataFrame,
+        values: pd.DataFrame,
+    ) -> None:
+        """Store a dataset with its rows, areas, catalogue rows and values, replacing one of
+        the same id."""
+
+    def replace_dataset_values(
+        self, dataset_id: str, catalogue: pd.DataFrame, values: pd.DataFrame, state: str
+    ) -> None:
+        """Replace a dataset's catalogue rows and values, noting what they were made from."""
+
+    def delete_dataset(self, dataset_id: str) -> None:
+        """Remove a dataset with its rows, indicators and values."""
+
+    def dataset_indicators(self, dataset_id: str) -> pd.DataFrame:
+        """The catalogue rows of a dataset's indicators."""
+
+    def dataset_values(
+        self, dataset_id: str, model_id: str | None = None, *, lsoas: bool = True
+    ) -> pd.DataFrame:
+        """A dataset's stored values for the borough, one model's neighbourhoods (every
+        model's if None) and, optionally, LSOAs, with the indicator's name."""
+
+
+def store_for(con: duckdb.DuckDBPyConnection) -> UserStore:
+    """The user store behind an app connection or cursor (`outcomes.db`)."""
+    return DuckDBStore(con)
