@@ -33,7 +33,6 @@ from outcomes import (
     briefing_pack,
     charts,
     comparison,
-    comparison_charts,
     db,
     export,
     geo,
@@ -81,7 +80,7 @@ def sample_figures(con) -> dict:
         baseline="2019",
     )
     ranked_rows = comparison.ranked_values(values, None, meta, "2025", "lad", "95")
-    ranked = comparison_charts.ranked_chart(
+    ranked = charts.ranked_chart(
         ranked_rows,
         title="IMD average score: Trafford neighbourhoods, 2025",
         subtitle="Trafford localities (2023); compared with Trafford",
@@ -95,8 +94,8 @@ def sample_figures(con) -> dict:
     frame = maps.value_frame(
         maps.lsoa_areas(queries.lsoa_values(con, TRAFFORD, INDICATOR, LOCALITIES)), "2025"
     )
-    centre, zoom = charts.zoom_for(geo.bounds(shapes), *maps.MAP_AREA_PX)
-    lsoa_map = maps.choropleth(
+    centre, zoom = charts.zoom_for(geo.bounds(shapes), *charts.MAP_AREA_PX)
+    lsoa_map = charts.choropleth(
         frame,
         shapes,
         level="lsoa",

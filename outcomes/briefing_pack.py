@@ -31,7 +31,6 @@ from outcomes import (
     briefing,
     charts,
     comparison,
-    comparison_charts,
     export,
     geo,
     maps,
@@ -346,7 +345,7 @@ def chart_figures(
         reference = (
             None if total else comparison.reference_value(values, options.comparator, period)
         )
-        fig = comparison_charts.ranked_chart(
+        fig = charts.ranked_chart(
             ranked,
             title=f"{meta.name}: {data.lad_name} neighbourhoods, {period}",
             subtitle=f"{data.model_name}; {name} marked ▸; highest at the top; "
@@ -387,7 +386,7 @@ def chart_figures(
         rest_by_indicator,
     )
     if not spine.empty:
-        fig = comparison_charts.spine_chart(
+        fig = charts.spine_chart(
             spine,
             title=f"Area profile: {name} ({data.model_name})",
             subtitle="Latest period of each indicator; centred on England; better to the "
@@ -453,7 +452,7 @@ def _map_figure(data: ModelData, focus: str, name: str, meta, source: str):
     if frame.empty or not geojson.get("features"):
         return None
     centre, zoom = charts.zoom_for(geo.bounds(geojson), *MAP_AREA_PX)
-    fig = maps.choropleth(
+    fig = charts.choropleth(
         frame,
         geojson,
         level=level,
@@ -474,12 +473,12 @@ def _map_figure(data: ModelData, focus: str, name: str, meta, source: str):
         data.outlines, [f["id"] for f in data.outlines["features"] if f["id"] != name]
     )
     if others["features"]:
-        trace = maps.outline_trace(others, name="Other neighbourhoods")
+        trace = charts.outline_trace(others, name="Other neighbourhoods")
         trace.line.color, trace.line.width = "#777777", 1.2
         fig.add_trace(trace)
     mine = maps.subset(data.outlines, [name])
     if mine["features"]:
-        trace = maps.outline_trace(mine, name=name)
+        trace = charts.outline_trace(mine, name=name)
         trace.line.width = 3.5
         fig.add_trace(trace)
     return fig, period, level

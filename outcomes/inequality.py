@@ -5,17 +5,15 @@ The borough's LSOAs are grouped by their national IMD decile (1 = England's most
 and each decile's value is computed from summed numerators and denominators (for population-
 weighted means, value x population over population), never by averaging percentages. The SII
 (`stats.slope_index_of_inequality`, the PHE method) is weighted by each decile's population.
+The chart is `outcomes.charts.inequality.decile_chart`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from outcomes import analysis, stats
-from outcomes.charts import BOROUGH_COLOUR, OKABE_ITO, base_layout, wrap
-from outcomes.comparison_charts import format_value
 
 DECILE_INDICATOR = "imd_decile"
 POPULATION_INDICATOR = "population"
@@ -137,75 +135,6 @@ def borough_reference(values: pd.DataFrame, meta: analysis.IndicatorMeta, period
     if meta.aggregation == "sum" or rows.empty or pd.isna(rows.value.iloc[0]):
         return None
     return float(rows.value.iloc[0])
-
-
-def decile_chart(
-    deciles: pd.DataFrame,
-    *,
-    borough_name: str,
-    borough_value: float | None,
-    unit: str = "",
-    title: str,
-    subtitle: str,
-    source: str,
-    y_title: str,
-) -> go.Figure:
-    """Bars of the indicator for deciles 1 (most deprived) to 10, CIs where they exist, the
-    number of LSOAs under each bar and the borough value as a dashed line."""
-    frame = deciles[deciles.value.notna()]
-    has_ci = frame.lower.notna().any()
-    error_y = None
-    if has_ci:
-        error_y = {
-            "type": "data",
-            "symmetric": False,
-            "array": (frame.upper - frame.value).tolist(),
-            "arrayminus": (frame.value - frame.lower).tolist(),
-            "color": "#222",
-            "thickness": 1.2,
-            "width": 4,
-        }
-    fig = go.Figure(
-        go.Bar(
-            x=frame.imd_decile,
-            y=frame.value,
-            marker={"color": OKABE_ITO[0]},
-            name="Decile value",
-            error_y=error_y,
-            text=[format_value(v, unit) for v in frame.value],
-            textposition="outside" if not has_ci else "inside",
-            customdata=frame.lsoas,
-            hovertemplate="Decile %{x}: %{y:,.3~f}<br>%{customdata} LSOAs<extra></extra>",
-        )
-    )
-    if borough_value is not None and not np.isnan(borough_value):
-        fig.add_trace(
-            go.Scatter(
-                x=[0.5, 10.5],
-                y=[borough_value, borough_value],
-                mode="lines",
-                line={"color": BOROUGH_COLOUR, "dash": "dash", "width": 2},
-                name=f"{borough_name}: {format_value(borough_value, unit)}",
-                hoverinfo="skip",
-            )
-        )
-    layout = base_layout(title, wrap(subtitle, 120), source, height=520)
-    layout["margin"] = {**layout["margin"], "b": 140}  # two-line decile labels
-    layout["annotations"][0]["yshift"] = -92
-    fig.update_layout(**layout, bargap=0.25)
-    counts = dict(zip(deciles.imd_decile, deciles.lsoas, strict=True))
-    fig.update_xaxes(
-        tickvals=list(range(1, 11)),
-        ticktext=[
-            f"{d}{' (most)' if d == 1 else ' (least)' if d == 10 else ''}<br>"
-            f"<span style='font-size:11px;color:#666'>{counts.get(d, 0)} LSOAs</span>"
-            for d in range(1, 11)
-        ],
-        range=[0.5, 10.5],
-        title_text="National IMD decile (1 = England's most deprived 10% of LSOAs)",
-    )
-    fig.update_yaxes(title_text=y_title, rangemode="tozero", gridcolor="#e5e5e5", showgrid=True)
-    return fig
 
 
 def decile_display(

@@ -4,7 +4,8 @@ neighbourhood, and how much of the borough's LSOA-level variation a model's aver
 No Streamlit here. The LSOA weights are the ones the build uses to combine LSOAs into a
 neighbourhood (the indicator's denominator: population for the IoD; one per LSOA for shares of
 LSOAs and for counts), so a neighbourhood's value is the weighted mean of its LSOA values and
-the variance splits exactly into a part between neighbourhoods and a part within them.
+the variance splits exactly into a part between neighbourhoods and a part within them. The
+side-by-side figure is `outcomes.charts.models.spread_chart`.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
-from outcomes import analysis, charts
+from outcomes import analysis
 from outcomes.uploads.models import UNASSIGNED
 
 
@@ -306,174 +306,6 @@ def for_download(
     out = pd.concat(frames, ignore_index=True)
     lead = ["model_name", "indicator_id", "indicator_name", "period"]
     return out[lead + [c for c in out.columns if c not in lead]]
-
-
-LABEL_MARGIN = 200  # px for neighbourhood names; longer names are shortened
-LABEL_CHARS = 30
-
-
-def _short(name: str) -> str:
-    return name if len(name) <= LABEL_CHARS else name[: LABEL_CHARS - 1] + "…"
-
-
-def spread_chart(
-    spreads: dict[str, pd.DataFrame],
-    *,
-    meta: analysis.IndicatorMeta,
-    title: str,
-    subtitle: str,
-    source: str,
-    borough_value: float | None = None,
-) -> go.Figure:
-    """The models side by side, one panel each on a shared x scale. Per neighbourhood (highest
-    value at the top): the range of its LSOA values (thin line), the middle half (thick bar)
-    and the neighbourhood's value (diamond; for counts, the mean LSOA value, since the
-    neighbourhood total is on another scale)."""
-    from plotly.subplots import make_subplots
-
-    names = list(spreads)
-    fig = make_subplots(
-        rows=1,
-        cols=max(len(names), 1),
-        subplot_titles=[f"<b>{name}</b> ({len(spreads[name])} neighbourhoods)" for name in names],
-        horizontal_spacing=0.2,
-    )
-    marker_label = "Mean LSOA value" if meta.aggregation == "sum" else "Neighbourhood value"
-    for col, name in enumerate(names, start=1):
-        rows = spreads[name].iloc[::-1]
-        labels = [_short(n) for n in rows["neighbourhood_name"]]
-        first = col == 1
-
-        def segments(low: pd.Series, high: pd.Series, labels=labels) -> tuple[list, list]:
-            xs: list = []
-            ys: list = []
-            for label, lo, hi in zip(labels, low, high, strict=True):
-                xs += [lo, hi, None]
-                ys += [label, label, None]
-            return xs, ys
-
-        xs, ys = segments(rows["lsoa_min"], rows["lsoa_max"])
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                line={"color": "#999999", "width": 2},
-                name="LSOA range (min–max)",
-                legendgroup="range",
-                showlegend=first,
-                hoverinfo="skip",
-            ),
-            row=1,
-            col=col,
-        )
-        xs, ys = segments(rows["lsoa_q1"], rows["lsoa_q3"])
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                line={"color": charts.OKABE_ITO[4], "width": 9},
-                name="Middle half of LSOAs (IQR)",
-                legendgroup="iqr",
-                showlegend=first,
-                hoverinfo="skip",
-            ),
-            row=1,
-            col=col,
-        )
-        marker_values = rows["lsoa_weighted_mean"] if meta.aggregation == "sum" else rows["value"]
-        fig.add_trace(
-            go.Scatter(
-                x=marker_values,
-                y=labels,
-                mode="markers",
-                marker={"symbol": "diamond", "size": 11, "color": charts.OKABE_ITO[0]},
-                name=marker_label,
-                legendgroup="value",
-                showlegend=first,
-                customdata=np.column_stack(
-                    [
-                        rows["lsoas"],
-                        rows["lsoa_min"],
-                        rows["lsoa_q1"],
-                        rows["lsoa_q3"],
-                        rows["lsoa_max"],
-                        rows["lsoa_weighted_sd"],
-                        rows["neighbourhood_name"],
-                    ]
-                ),
-                hovertemplate=(
-                    "<b>%{customdata[6]}</b><br>"
-                    + marker_label
-                    + ": %{x:,.3~f}<br>%{customdata[0]} LSOAs: "
-                    "%{customdata[1]:,.3~f} to %{customdata[4]:,.3~f}<br>IQR "
-                    "%{customdata[2]:,.3~f} to %{customdata[3]:,.3~f}<br>SD "
-                    "%{customdata[5]:,.3~f}<extra></extra>"
-                ),
-            ),
-            row=1,
-            col=col,
-        )
-        fig.update_yaxes(type="category", row=1, col=col, tickfont={"size": 11})
-        fig.update_xaxes(
-            title_text=charts.axis_title(meta.name, meta.unit),
-            gridcolor="#e5e5e5",
-            showgrid=True,
-            row=1,
-            col=col,
-        )
-        if borough_value is not None and np.isfinite(borough_value):
-            fig.add_vline(
-                x=borough_value,
-                line={"color": charts.BOROUGH_COLOUR, "dash": "dash", "width": 1.5},
-                row=1,
-                col=col,
-            )
-    if borough_value is not None and np.isfinite(borough_value):
-        fig.add_trace(  # a legend entry for the borough lines
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="lines",
-                line={"color": charts.BOROUGH_COLOUR, "dash": "dash"},
-                name=f"Borough ({borough_value:,.2f})",
-            ),
-            row=1,
-            col=1,
-        )
-    x_range = shared_range(*spreads.values())
-    if x_range:
-        fig.update_xaxes(range=list(x_range))
-    longest = max((len(s) for s in spreads.values()), default=1)
-    titles = list(fig.layout.annotations)  # the subplot titles
-    fig.layout.annotations = []  # else update_layout merges the footer into the first title
-    height = max(460, 28 * longest + 300)
-    layout = charts.base_layout(title, subtitle, source, height=height)
-    layout["annotations"] = layout["annotations"] + [a.to_plotly_json() for a in titles]
-    layout["margin"] = {**layout["margin"], "l": LABEL_MARGIN, "t": 165}
-    # Under the title and subtitle, above the panel titles, whatever the height.
-    layout["legend"] = {
-        **layout["legend"],
-        "xref": "container",
-        "yref": "container",
-        "x": 0.01,
-        "y": 1 - 78 / height,
-        "yanchor": "top",
-    }
-    fig.update_layout(**layout)
-    return fig
-
-
-def shared_range(*spreads: pd.DataFrame) -> tuple[float, float] | None:
-    """One x range for side-by-side spread charts, so their scales match."""
-    lows = [s["lsoa_min"].min() for s in spreads if not s.empty]
-    highs = [s["lsoa_max"].max() for s in spreads if not s.empty]
-    if not lows:
-        return None
-    low, high = float(min(lows)), float(max(highs))
-    pad = (high - low) * 0.04 or 1.0
-    return low - pad, high + pad
 
 
 def coverage_table(cov: Coverage) -> pd.DataFrame:

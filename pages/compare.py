@@ -3,7 +3,7 @@ where chance variation matters, and the focus neighbourhood's area profile (spin
 
 import streamlit as st
 
-from outcomes import analysis, charts, comparison, comparison_charts, export, tables, ui
+from outcomes import analysis, charts, comparison, export, tables, ui
 
 selection = ui.current_selection()
 if selection is None:
@@ -58,7 +58,7 @@ if ranked.value.notna().sum() == 0:
 else:
     total = meta.aggregation == "sum"  # a total is ranked, not set against a larger total
     reference = None if total else comparison.reference_value(values, selection.comparator, period)
-    fig = comparison_charts.ranked_chart(
+    fig = charts.ranked_chart(
         ranked,
         title=f"{meta.name}: {selection.lad_name} neighbourhoods, {period}",
         subtitle=f"{selection.model_name}; highest at the top; {ui.polarity_text(meta.polarity)}"
@@ -121,7 +121,7 @@ else:
         meta, centre_value, comparison.funnel_grid(ranked.denominator)
     )
     points = comparison.funnel_points(ranked, meta, centre_value, selection.ci_level)
-    fig = comparison_charts.funnel_chart(
+    fig = charts.funnel_chart(
         points,
         limits,
         centre_name=centre_name,
@@ -181,7 +181,7 @@ else:
         f"and show higher to the right. The circle's colour compares {selection.focus_name} "
         f"with {comparator_name}. The first neighbourhood chosen in the sidebar is profiled."
     )
-    fig = comparison_charts.spine_chart(
+    fig = charts.spine_chart(
         spine,
         title=f"Area profile: {selection.focus_name} ({selection.model_name})",
         subtitle=f"Latest period of each indicator; centred on England; better to the right; "

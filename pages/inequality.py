@@ -61,7 +61,7 @@ if missing:
 
 values = ui.area_values(selection.lad_code, selection.model_id, (selection.indicator_id,))
 borough_value = inequality.borough_reference(values, meta, period)
-fig = inequality.decile_chart(
+fig = charts.decile_chart(
     deciles,
     borough_name=selection.lad_name,
     borough_value=borough_value,

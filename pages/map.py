@@ -137,8 +137,8 @@ st.markdown(
     + ("Outlines: neighbourhoods of " if level == "lsoa" else "Each neighbourhood is one area of ")
     + f"**{selection.model_name}**."
 )
-centre, zoom = charts.zoom_for(geo.bounds(geojson), *maps.MAP_AREA_PX)
-fig = maps.choropleth(
+centre, zoom = charts.zoom_for(geo.bounds(geojson), *charts.MAP_AREA_PX)
+fig = charts.choropleth(
     frame,
     geojson,
     level=level,
@@ -152,7 +152,7 @@ fig = maps.choropleth(
     centre=centre,
     zoom=zoom,
     outlines=outlines,
-    map_style=maps.TILE_STYLE if tiles else maps.OFFLINE_STYLE,
+    map_style=charts.TILE_STYLE if tiles else charts.OFFLINE_STYLE,
     decile=shown_meta.unit == "decile",
 )
 st.plotly_chart(fig, width="stretch", config={"displaylogo": False})

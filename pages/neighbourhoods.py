@@ -53,8 +53,8 @@ else:
 model_outlines = ui.neighbourhood_outlines(selection.lad_code, selection.model_id)
 if model_outlines["features"]:
     lsoa_shapes = geo.lsoa_geojson(selection.lad_code)
-    centre, zoom = charts.zoom_for(geo.bounds(lsoa_shapes), *maps.MAP_AREA_PX)
-    model_fig = maps.model_map(
+    centre, zoom = charts.zoom_for(geo.bounds(lsoa_shapes), *charts.MAP_AREA_PX)
+    model_fig = charts.model_map(
         maps.subset(model_outlines, coverage.table.neighbourhood_name),
         lsoas=coverage.table,
         unassigned=maps.subset(lsoa_shapes, coverage.unassigned_codes),
@@ -155,7 +155,7 @@ else:
             )
         )
         st.caption(model_comparison.EXPLANATION)
-        spread_fig = model_comparison.spread_chart(
+        spread_fig = charts.spread_chart(
             spreads,
             meta=cmp_meta,
             title=f"{cmp_meta.name}: {first_name} and {second_name}, {selection.lad_name}",

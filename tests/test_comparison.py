@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from outcomes import analysis, comparison, comparison_charts, db, queries, stats
+from outcomes import analysis, charts, comparison, db, queries, stats
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 PAGE = PROJECT_DIR / "pages" / "compare.py"
@@ -197,7 +197,7 @@ def test_ranked_chart_colours_labels_and_reference_line():
     ranked = comparison.ranked_values(
         _synthetic_values(WILSON), None, WILSON, "2024", "england", "95"
     )
-    fig = comparison_charts.ranked_chart(
+    fig = charts.ranked_chart(
         ranked,
         title="t",
         subtitle="s",
@@ -225,7 +225,7 @@ def test_ranked_chart_colours_labels_and_reference_line():
 def test_funnel_chart_draws_both_limits_and_the_centre():
     points = comparison.funnel_points(_synthetic_ranked(), WILSON, 20.0, "95")
     limits = comparison.funnel_limits(WILSON, 20.0, comparison.funnel_grid(points.denominator))
-    fig = comparison_charts.funnel_chart(
+    fig = charts.funnel_chart(
         points,
         limits,
         centre_name="England",

@@ -348,8 +348,8 @@ def test_export_figure_keeps_maps_offline(cur) -> None:
     frame = maps.value_frame(
         maps.lsoa_areas(queries.lsoa_values(cur, TRAFFORD, "imd_score", LOCALITIES)), "2019"
     )
-    centre, zoom = charts.zoom_for(geo.bounds(shapes), *maps.MAP_AREA_PX)
-    fig = maps.choropleth(
+    centre, zoom = charts.zoom_for(geo.bounds(shapes), *charts.MAP_AREA_PX)
+    fig = charts.choropleth(
         frame,
         shapes,
         level="lsoa",
@@ -361,11 +361,11 @@ def test_export_figure_keeps_maps_offline(cur) -> None:
         source="Source: MHCLG.",
         centre=centre,
         zoom=zoom,
-        map_style=maps.TILE_STYLE,
+        map_style=charts.TILE_STYLE,
     )
     ready = export.figure_for_export(fig, CONTEXT)
     assert ready.layout.map.style == "white-bg"
-    assert fig.layout.map.style == maps.TILE_STYLE
+    assert fig.layout.map.style == charts.TILE_STYLE
 
 
 def test_missing_browser_says_what_to_install(monkeypatch) -> None:
@@ -447,8 +447,8 @@ def test_map_renders_offline(cur) -> None:
     frame = maps.value_frame(
         maps.lsoa_areas(queries.lsoa_values(cur, TRAFFORD, "imd_score", LOCALITIES)), "2019"
     )
-    centre, zoom = charts.zoom_for(geo.bounds(shapes), *maps.MAP_AREA_PX)
-    fig = maps.choropleth(
+    centre, zoom = charts.zoom_for(geo.bounds(shapes), *charts.MAP_AREA_PX)
+    fig = charts.choropleth(
         frame,
         shapes,
         level="lsoa",
@@ -460,7 +460,7 @@ def test_map_renders_offline(cur) -> None:
         source="Source: MHCLG.",
         centre=centre,
         zoom=zoom,
-        map_style=maps.TILE_STYLE,  # asked for tiles: the export draws without them
+        map_style=charts.TILE_STYLE,  # asked for tiles: the export draws without them
     )
     png = export.chart_bytes(fig, "png", CONTEXT, scale=1)
     assert non_white_share(png) > 0.1  # the borough's LSOAs are filled in

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from outcomes import analysis, db, inequality, queries, stats
+from outcomes import analysis, charts, db, inequality, queries, stats
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 PAGE = PROJECT_DIR / "pages" / "inequality.py"
@@ -163,7 +163,7 @@ def test_sii_caveats():
 
 def test_decile_chart_and_table():
     deciles = inequality.decile_table(_synthetic_sums(), WILSON, "95")
-    fig = inequality.decile_chart(
+    fig = charts.decile_chart(
         deciles,
         borough_name="Trafford",
         borough_value=18.0,

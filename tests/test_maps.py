@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from outcomes import analysis, db, geo, maps, queries
+from outcomes import analysis, charts, db, geo, maps, queries
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 TRAFFORD, WIGAN = "E08000009", "E08000010"
@@ -91,13 +91,13 @@ def test_levels_and_change_indicator():
 @pytest.mark.parametrize(
     ("polarity", "low_colour", "legend"),
     [
-        ("higher_is_worse", maps.ORANGE_TO_BLUE[-1], "blue = improved (fell)"),
-        ("higher_is_better", maps.ORANGE_TO_BLUE[0], "blue = improved (rose)"),
-        ("no_judgement", maps.ORANGE_TO_BLUE[0], "blue = rose"),
+        ("higher_is_worse", charts.ORANGE_TO_BLUE[-1], "blue = improved (fell)"),
+        ("higher_is_better", charts.ORANGE_TO_BLUE[0], "blue = improved (rose)"),
+        ("no_judgement", charts.ORANGE_TO_BLUE[0], "blue = rose"),
     ],
 )
 def test_change_colours_put_blue_on_improvement(polarity, low_colour, legend):
-    scale = maps.change_colourscale(polarity)
+    scale = charts.change_colourscale(polarity)
     assert scale[0] == [0.0, low_colour]
     assert scale[len(scale) // 2][1] == "#F7F7F7"  # white at zero
     assert maps.change_legend(polarity).startswith(legend)
@@ -119,9 +119,9 @@ def test_a_measure_not_comparable_over_time_is_not_judged():
 
 
 def test_symmetric_range():
-    assert maps.symmetric_range(pd.Series([-2.0, 0.5, np.nan])) == 2.0
-    assert maps.symmetric_range(pd.Series([0.0, 0.0])) == 1.0
-    assert maps.symmetric_range(pd.Series([], dtype=float)) == 1.0
+    assert charts.symmetric_range(pd.Series([-2.0, 0.5, np.nan])) == 2.0
+    assert charts.symmetric_range(pd.Series([0.0, 0.0])) == 1.0
+    assert charts.symmetric_range(pd.Series([], dtype=float)) == 1.0
 
 
 def test_value_frame_keeps_one_period_and_drops_missing():
@@ -187,24 +187,24 @@ def test_choropleth_is_offline_by_default_and_diverging_for_change():
         "centre": (0.5, 0.5),
         "zoom": 8,
     }
-    fig = maps.choropleth(frame, geojson, view="change", outlines=geojson, **kwargs)
+    fig = charts.choropleth(frame, geojson, view="change", outlines=geojson, **kwargs)
     spec = json.loads(fig.to_json())
     trace = spec["data"][0]
     assert spec["layout"]["map"]["style"] == "white-bg"
     assert trace["type"] == "choroplethmap"
     assert trace["zmid"] == 0 and trace["zmin"] == -2 and trace["zmax"] == 2
-    assert trace["colorscale"][0][1] == maps.ORANGE_TO_BLUE[-1]  # lowest (a fall) is blue
+    assert trace["colorscale"][0][1] == charts.ORANGE_TO_BLUE[-1]  # lowest (a fall) is blue
     assert spec["data"][1]["type"] == "scattermap"  # the outlines
     assert geo.ATTRIBUTION.split(".")[0] in spec["layout"]["annotations"][0]["text"]
-    tiles = maps.choropleth(
-        frame.assign(value=2.0), geojson, view="value", map_style=maps.TILE_STYLE, **kwargs
+    tiles = charts.choropleth(
+        frame.assign(value=2.0), geojson, view="value", map_style=charts.TILE_STYLE, **kwargs
     )
     assert tiles.layout.map.style == "carto-positron"
 
 
 def test_neighbour_colours_differ_for_touching_areas():
     geojson = _grid(3)  # synthetic: 9 squares, more than the 7 fills
-    colours = maps.neighbour_colours(geojson)
+    colours = charts.neighbour_colours(geojson)
     assert set(colours) == {f["id"] for f in geojson["features"]}
     for r in range(3):
         for c in range(3):
@@ -212,7 +212,7 @@ def test_neighbour_colours_differ_for_touching_areas():
                 other = f"r{r + dr}c{c + dc}"
                 if other in colours:
                     assert colours[f"r{r}c{c}"] != colours[other]
-    few = maps.neighbour_colours(_grid(2))  # 4 areas: one colour each
+    few = charts.neighbour_colours(_grid(2))  # 4 areas: one colour each
     assert sorted(few.values()) == [0, 1, 2, 3]
 
 
@@ -220,7 +220,7 @@ def test_model_map_greys_unassigned_lsoas():
     outlines = _grid(2)  # synthetic
     unassigned = {"type": "FeatureCollection", "features": [_grid(1)["features"][0]]}
     lsoas = pd.DataFrame({"neighbourhood_name": ["r0c0", "r0c1"], "lsoas": [3, 4]})
-    fig = maps.model_map(
+    fig = charts.model_map(
         outlines,
         lsoas=lsoas,
         unassigned=unassigned,

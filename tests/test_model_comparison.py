@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from outcomes import analysis, db, queries
+from outcomes import analysis, charts, db, queries
 from outcomes import model_comparison as mc
 from outcomes.uploads import models as custom_models
 
@@ -199,7 +199,7 @@ def test_spread_chart_two_panels_with_footer_and_borough():
             LSOA, _membership({"All": list(LSOA.lsoa21_code)}), _none()
         ),
     }
-    fig = mc.spread_chart(
+    fig = charts.spread_chart(
         spreads, meta=_meta(), title="T", subtitle="S", source="Source: here", borough_value=9.5
     )
     spec = json.loads(fig.to_json())
@@ -216,6 +216,27 @@ def test_spread_chart_two_panels_with_footer_and_borough():
     )
     assert table.columns[:4].tolist() == ["model_name", "indicator_id", "indicator_name", "period"]
     assert len(table) == 3
+
+
+def test_names_from_users_show_literally_in_charts():
+    """Plotly reads a little HTML: uploaded model and neighbourhood names are escaped."""
+    published = pd.DataFrame({"area_code": ["a", "b"], "value": [20.0, 2.2]})  # synthetic
+    spread = mc.neighbourhood_spread(LSOA, TWO, published)
+    spread["neighbourhood_name"] = ["<i>East</i>", "North & South"]
+    fig = charts.spread_chart(
+        {"<b>Mine</b>": spread},
+        meta=_meta(),
+        title="<b>Mine</b> & more",
+        subtitle="S <br> T",
+        source="Source: A&E",
+    )
+    spec = json.loads(fig.to_json())
+    assert spec["layout"]["title"]["text"].startswith("<b>&lt;b&gt;Mine&lt;/b&gt; &amp; more</b>")
+    assert "S &lt;br&gt; T" in spec["layout"]["title"]["text"]
+    texts = [a["text"] for a in spec["layout"]["annotations"]]
+    assert texts[0] == "Source: A&amp;E"
+    assert "<b>&lt;b&gt;Mine&lt;/b&gt;</b> (2 neighbourhoods)" in texts
+    assert set(spec["data"][0]["y"]) - {None} == {"&lt;i&gt;East&lt;/i&gt;", "North &amp; South"}
 
 
 # --- real data --------------------------------------------------------------------------------

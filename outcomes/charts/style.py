@@ -1,0 +1,120 @@
+"""The one chart style: colours, the layout every chart shares, and the label helpers.
+
+Palette: Okabe-Ito (distinguishable with the common colour-vision deficiencies). Comparisons use
+the same colours with a text label everywhere, so colour never carries meaning alone.
+
+Titles, subtitles, sources and axis labels are plain text: `base_layout`, `wrap` and
+`axis_title` escape them for Plotly (which reads a little HTML), so names from users show
+literally.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+from outcomes.text import escape_html
+
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+COMPARISON_COLOURS = {
+    "better": "#009E73",
+    "similar": "#F0E442",
+    "worse": "#D55E00",
+    "higher": "#0072B2",
+    "lower": "#E69F00",
+    "not compared": "#BBBBBB",
+}
+BOROUGH_COLOUR = "#333333"
+ENGLAND_COLOUR = "#777777"
+FONT = "Arial, Helvetica, sans-serif"
+GRID_COLOUR = "#e5e5e5"
+
+
+def wrap(text: str, width: int = 140) -> str:
+    """Plain text broken into lines of `width` characters for a chart, each line escaped."""
+    return "<br>".join(escape_html(line) for line in textwrap.wrap(text, width)) if text else ""
+
+
+def _title(title: str, subtitle: str, subtitle_width: int | None) -> dict:
+    sub = wrap(subtitle, subtitle_width) if subtitle_width else escape_html(subtitle)
+    return {
+        "text": f"<b>{escape_html(title)}</b><br>"
+        f"<span style='font-size:13px;color:#555'>{sub}</span>",
+        "x": 0,
+        "xanchor": "left",
+        "y": 0.97,
+        "yanchor": "top",
+        "font": {"size": 17},
+    }
+
+
+def source_note(source: str, width: int = 140) -> dict:
+    """The source and licence footer, hanging under the plot (export adds its line under it)."""
+    return {
+        "text": wrap(source, width),
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0,
+        "y": 0,
+        "yshift": -58,
+        "xanchor": "left",
+        "yanchor": "top",
+        "showarrow": False,
+        "font": {"size": 10, "color": "#666"},
+        "align": "left",
+    }
+
+
+def base_layout(
+    title: str,
+    subtitle: str,
+    source: str,
+    height: int = 480,
+    *,
+    subtitle_width: int | None = None,
+    source_width: int = 140,
+) -> dict:
+    """Layout shared by every chart: title and subtitle (broken into lines of `subtitle_width`
+    characters when given), legend under them, source at the foot. All three are plain text."""
+    return {
+        "title": _title(title, subtitle, subtitle_width),
+        "font": {"family": FONT, "size": 13, "color": "#222"},
+        "template": "simple_white",
+        "colorway": OKABE_ITO,
+        "height": height,
+        "margin": {"l": 60, "r": 20, "t": 120, "b": 105},
+        "legend": {
+            "orientation": "h",
+            "y": 1.02,
+            "yanchor": "bottom",
+            "x": 0,
+            "font": {"size": 12},
+        },
+        "annotations": [source_note(source, source_width)],
+    }
+
+
+def axis_title(name: str, unit: str) -> str:
+    """'IMD average score (score)' style axis label, without repeating a unit; escaped."""
+    label = name if unit in ("", "score", "people", "rank", "decile") else f"{name} ({unit})"
+    return escape_html(label)
+
+
+def format_value(value: float, unit: str = "") -> str:
+    """A value as it reads in a label: whole numbers for people, one decimal otherwise."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if unit in ("people", "count", "rank"):
+        return f"{value:,.0f}"
+    return f"{value:,.1f}{'%' if unit == '%' else ''}"
+
+
+def error_bars(rows, lower: str, upper: str, **style) -> dict:
+    """Asymmetric error bars from the `lower` and `upper` columns of `rows` around `value`."""
+    return {
+        "type": "data",
+        "symmetric": False,
+        "array": (rows[upper] - rows["value"]).tolist(),
+        "arrayminus": (rows["value"] - rows[lower]).tolist(),
+        **style,
+    }
