@@ -18,7 +18,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from outcomes import briefing_pack, db, export, queries
+from outcomes import briefing, briefing_pack, db, export, queries
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,6 +61,68 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _list_models(con, lad: str) -> int:
+    models = queries.models(con, lad)
+    if models.empty:
+        print(f"error: no neighbourhood models for {lad}", file=sys.stderr)
+        return 2
+    for row in models.itertuples():
+        print(f"{row.model_id}\t{row.model_name}\t{row.neighbourhoods} neighbourhoods")
+    return 0
+
+
+def _codes(args: argparse.Namespace, data: briefing_pack.ModelData) -> list[str] | None:
+    """The neighbourhoods asked for (every one of the model by default); None, having said
+    why, when some are not the model's."""
+    codes = data.neighbourhoods.neighbourhood_code.tolist()
+    if not args.neighbourhood:
+        return codes
+    unknown = [c for c in args.neighbourhood if c not in codes]
+    if unknown:
+        print(
+            f"error: not neighbourhoods of {args.model}: {', '.join(unknown)}; "
+            f"known: {', '.join(codes)}",
+            file=sys.stderr,
+        )
+        return None
+    return args.neighbourhood
+
+
+def _check_baseline(baseline: str, data: briefing_pack.ModelData, say) -> None:
+    """A note when the baseline is not a period of the headline indicators."""
+    headline_periods = set(
+        data.values[data.values.indicator_id.isin(briefing.HEADLINE_INDICATORS)]
+        .period.astype(str)
+        .unique()
+    )
+    if baseline not in headline_periods:
+        say(
+            f"note: {baseline} is not a period of the headline indicators "
+            f"({', '.join(sorted(headline_periods))}); changes will say there is no figure."
+        )
+
+
+def _write(files: dict[str, bytes], out: Path) -> int:
+    """Each file into `out`, never leaving half a file under its real name; their number."""
+    for name, content in files.items():
+        path = out / name
+        tmp = path.with_suffix(path.suffix + ".part")
+        tmp.write_bytes(content)
+        tmp.replace(path)
+        print(path)
+    return len(files)
+
+
+def _options(args: argparse.Namespace) -> briefing_pack.PackOptions:
+    return briefing_pack.PackOptions(
+        baseline=args.baseline,
+        comparator=args.comparator,
+        ci_level=args.ci,
+        indicator_id=args.indicator,
+        charts=not args.no_charts,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
@@ -70,13 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 4
     if args.list_models:
-        models = queries.models(con, args.lad)
-        if models.empty:
-            print(f"error: no neighbourhood models for {args.lad}", file=sys.stderr)
-            return 2
-        for row in models.itertuples():
-            print(f"{row.model_id}\t{row.model_name}\t{row.neighbourhoods} neighbourhoods")
-        return 0
+        return _list_models(con, args.lad)
     if not args.model:
         print("error: name a model with --model (see --list-models)", file=sys.stderr)
         return 2
@@ -90,34 +146,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except briefing_pack.PackError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    codes = data.neighbourhoods.neighbourhood_code.tolist()
-    if args.neighbourhood:
-        unknown = [c for c in args.neighbourhood if c not in codes]
-        if unknown:
-            print(
-                f"error: not neighbourhoods of {args.model}: {', '.join(unknown)}; "
-                f"known: {', '.join(codes)}",
-                file=sys.stderr,
-            )
-            return 2
-        codes = args.neighbourhood
-    headline_periods = set(
-        data.values[data.values.indicator_id.isin(briefing_pack.briefing.HEADLINE_INDICATORS)]
-        .period.astype(str)
-        .unique()
-    )
-    if args.baseline not in headline_periods:
-        say(
-            f"note: {args.baseline} is not a period of the headline indicators "
-            f"({', '.join(sorted(headline_periods))}); changes will say there is no figure."
-        )
-    options = briefing_pack.PackOptions(
-        baseline=args.baseline,
-        comparator=args.comparator,
-        ci_level=args.ci,
-        indicator_id=args.indicator,
-        charts=not args.no_charts,
-    )
+    codes = _codes(args, data)
+    if codes is None:
+        return 2
+    _check_baseline(args.baseline, data, say)
+    options = _options(args)
     formats = tuple(dict.fromkeys(args.format or ("pptx", "pdf")))
     args.out.mkdir(parents=True, exist_ok=True)
     say(f"{data.lad_name} · {data.model_name}: {len(codes)} neighbourhood pack(s) -> {args.out}/")
@@ -129,13 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except export.ExportError as exc:
             print(f"error: {data.name_of(code)}: {exc}", file=sys.stderr)
             return 3
-        for name, content in briefing_pack.pack_files(pack, formats).items():
-            path = args.out / name
-            tmp = path.with_suffix(path.suffix + ".part")
-            tmp.write_bytes(content)  # never leave half a file under the real name
-            tmp.replace(path)
-            written += 1
-            print(path)
+        written += _write(briefing_pack.pack_files(pack, formats), args.out)
         say(f"  [{i}/{len(codes)}] {pack.name}: {time.perf_counter() - began:.1f} s")
     say(f"{written} file(s) in {time.perf_counter() - start:.1f} s")
     return 0

@@ -1,4 +1,4 @@
-"""Briefing packs (outcomes/briefing_pack.py) and the batch CLI (outcomes/pack.py), on the real
+"""Briefing packs (outcomes/briefing_pack/) and the batch CLI (outcomes/pack.py), on the real
 build: each pack is opened and read back (PPTX slides, titles, pictures and numbers with
 python-pptx; PDF text and images with pypdf; a PDF page rendered with pdftoppm and checked).
 
