@@ -323,38 +323,17 @@ def change_since_baseline(
     two periods sharing people (e.g. overlapping rolling 3-year windows), which
     makes it conservative in that case.
     """
-    (x0, n0, x1, n1), scalar = _floats(
-        baseline_numerator, baseline_denominator, current_numerator, current_denominator
+    (x0, n0, x1, n1), kinds, scalar = _change_inputs(
+        baseline_numerator, baseline_denominator, current_numerator, current_denominator, kind
     )
-    kinds = np.asarray(kind, dtype=object)
-    scalar = scalar and kinds.ndim == 0
-    shape = np.broadcast_shapes(kinds.shape, x0.shape)
-    kinds = np.broadcast_to(kinds, shape)
-    x0, n0, x1, n1 = (np.broadcast_to(a, shape) for a in (x0, n0, x1, n1))
-    bad = set(kinds.ravel().tolist()) - set(CHANGE_KINDS)
-    if bad:
-        raise ValueError(f"unknown kind {sorted(map(str, bad))}; expected one of {CHANGE_KINDS}")
-
     testable = ~(np.isnan(x0) | np.isnan(x1)) & (n0 > 0) & (n1 > 0) & (kinds != "other")
-    is_prop = testable & (kinds == "proportion")
-    is_rate = testable & (kinds == "rate")
-
-    nan = np.full(shape, np.nan)
-    difference, estimate, lower, upper = nan.copy(), nan.copy(), nan.copy(), nan.copy()
+    difference, estimate, lower, upper = _change_estimates(
+        x0, n0, x1, n1, kinds, testable, confidence, multiplier
+    )
     null = np.where(kinds == "rate", 1.0, 0.0)  # no-change value of the tested statistic
-    if is_prop.any():
-        d, lo, hi = _newcombe(x0[is_prop], n0[is_prop], x1[is_prop], n1[is_prop], confidence)
-        difference[is_prop] = estimate[is_prop] = d * multiplier
-        lower[is_prop], upper[is_prop] = lo * multiplier, hi * multiplier
-    if is_rate.any():
-        _check_counts(x0[is_rate], n0[is_rate], x1[is_rate], n1[is_rate])
-        r, lo, hi = _rate_ratio(x0[is_rate], n0[is_rate], x1[is_rate], n1[is_rate], confidence)
-        difference[is_rate] = (x1[is_rate] / n1[is_rate] - x0[is_rate] / n0[is_rate]) * multiplier
-        estimate[is_rate], lower[is_rate], upper[is_rate] = r, lo, hi
-
     above, below = lower > null, upper < null  # NaN compares False
     significant = testable & (above | below)
-    label = np.full(shape, NO_SIGNIFICANT_CHANGE, dtype=object)
+    label = np.full(kinds.shape, NO_SIGNIFICANT_CHANGE, dtype=object)
     label[~testable] = NOT_TESTED
     label[testable & above] = SIGNIFICANTLY_HIGHER
     label[testable & below] = SIGNIFICANTLY_LOWER
@@ -366,6 +345,50 @@ def change_since_baseline(
         significant=_out(significant, scalar),
         label=_out(label, scalar),
     )
+
+
+def _change_inputs(
+    x0: ArrayLike, n0: ArrayLike, x1: ArrayLike, n1: ArrayLike, kind: str | ArrayLike
+) -> tuple[list[NDArray[np.float64]], NDArray[np.object_], bool]:
+    """The four counts and the kinds broadcast to one shape (kinds checked), and whether every
+    input was a scalar."""
+    counts, scalar = _floats(x0, n0, x1, n1)
+    kinds = np.asarray(kind, dtype=object)
+    scalar = scalar and kinds.ndim == 0
+    shape = np.broadcast_shapes(kinds.shape, counts[0].shape)
+    kinds = np.broadcast_to(kinds, shape)
+    bad = set(kinds.ravel().tolist()) - set(CHANGE_KINDS)
+    if bad:
+        raise ValueError(f"unknown kind {sorted(map(str, bad))}; expected one of {CHANGE_KINDS}")
+    return [np.broadcast_to(c, shape) for c in counts], kinds, scalar
+
+
+def _change_estimates(
+    x0: NDArray[np.float64],
+    n0: NDArray[np.float64],
+    x1: NDArray[np.float64],
+    n1: NDArray[np.float64],
+    kinds: NDArray[np.object_],
+    testable: NDArray[np.bool_],
+    confidence: float,
+    multiplier: float,
+) -> tuple[NDArray[np.float64], ...]:
+    """(difference, estimate, lower, upper) of each testable row: Newcombe for proportions,
+    the exact rate ratio for rates; NaN elsewhere."""
+    is_prop = testable & (kinds == "proportion")
+    is_rate = testable & (kinds == "rate")
+    nan = np.full(kinds.shape, np.nan)
+    difference, estimate, lower, upper = nan.copy(), nan.copy(), nan.copy(), nan.copy()
+    if is_prop.any():
+        d, lo, hi = _newcombe(x0[is_prop], n0[is_prop], x1[is_prop], n1[is_prop], confidence)
+        difference[is_prop] = estimate[is_prop] = d * multiplier
+        lower[is_prop], upper[is_prop] = lo * multiplier, hi * multiplier
+    if is_rate.any():
+        _check_counts(x0[is_rate], n0[is_rate], x1[is_rate], n1[is_rate])
+        r, lo, hi = _rate_ratio(x0[is_rate], n0[is_rate], x1[is_rate], n1[is_rate], confidence)
+        difference[is_rate] = (x1[is_rate] / n1[is_rate] - x0[is_rate] / n0[is_rate]) * multiplier
+        estimate[is_rate], lower[is_rate], upper[is_rate] = r, lo, hi
+    return difference, estimate, lower, upper
 
 
 def change_direction(label: str | ArrayLike, polarity: str | ArrayLike) -> StrOrArray:
@@ -448,6 +471,34 @@ def slope_index_of_inequality(
     Groups with zero population are dropped. Missing values/populations, or
     fewer than 3 groups left, give an all-NaN result.
     """
+    method = "regression" if standard_errors is None else "simulation"
+    groups = _sii_groups(values, populations, deprivation_order, standard_errors)
+    if groups is None:
+        return SIIResult(*(np.nan,) * 6, method=method)
+    y, share, se = groups
+    rank = np.cumsum(share) - share / 2
+    sqrt_a = np.sqrt(share)
+    design = np.column_stack([sqrt_a, rank * sqrt_a])  # intercept, slope (phe_sii model)
+    gram_inv = np.linalg.inv(design.T @ design)
+    intercept, slope = gram_inv @ design.T @ (sqrt_a * y)
+    rii = (intercept + slope) / intercept
+    if se is None:
+        limits = _sii_regression_limits(y, design, gram_inv, (intercept, slope), confidence)
+    else:
+        limits = _sii_simulation_limits(y, se, design, gram_inv, confidence, repetitions, seed)
+    lo_s, hi_s, lo_r, hi_r = (float(v) for v in limits)
+    return SIIResult(float(slope), lo_s, hi_s, float(rii), lo_r, hi_r, method)
+
+
+def _sii_groups(
+    values: ArrayLike,
+    populations: ArrayLike,
+    deprivation_order: ArrayLike,
+    standard_errors: ArrayLike | None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64] | None] | None:
+    """The groups with a population, most deprived first: (values, population shares,
+    standard errors or None). None when a figure is missing or fewer than 3 groups are left;
+    ValueError for inputs that do not fit together."""
     y, pop, order = (
         np.asarray(a, dtype=float).ravel() for a in (values, populations, deprivation_order)
     )
@@ -458,43 +509,54 @@ def slope_index_of_inequality(
         raise ValueError("populations must not be negative")
     if len(np.unique(order)) != len(order):
         raise ValueError("deprivation_order must not contain duplicates")
-    method = "regression" if se is None else "simulation"
-    nan_result = SIIResult(*(np.nan,) * 6, method=method)
-
     keep = pop != 0
     y, pop, order = y[keep], pop[keep], order[keep]
     se = None if se is None else se[keep]
     inputs = [y, pop, order] + ([] if se is None else [se])
     if len(y) < 3 or any(np.isnan(a).any() for a in inputs):
-        return nan_result
-
+        return None
     idx = np.argsort(order)
-    y, pop = y[idx], pop[idx]
-    share = pop / pop.sum()
-    rank = np.cumsum(share) - share / 2
-    sqrt_a = np.sqrt(share)
-    design = np.column_stack([sqrt_a, rank * sqrt_a])  # intercept, slope (phe_sii model)
-    gram_inv = np.linalg.inv(design.T @ design)
-    intercept, slope = gram_inv @ design.T @ (sqrt_a * y)
+    pop = pop[idx]
+    return y[idx], pop / pop.sum(), None if se is None else se[idx]
+
+
+def _sii_regression_limits(
+    y: NDArray[np.float64],
+    design: NDArray[np.float64],
+    gram_inv: NDArray[np.float64],
+    coefficients: tuple[float, float],
+    confidence: float,
+) -> tuple[float, float, float, float]:
+    """SII and RII limits from the weighted regression: t with k - 2 df, RII by the delta
+    method."""
+    intercept, slope = coefficients
+    sqrt_a = design[:, 0]
+    resid = sqrt_a * y - design @ np.array([intercept, slope])
+    df = len(y) - 2
+    cov = gram_inv * (resid @ resid) / df
+    t = stats.t.ppf(0.5 + confidence / 2, df)
+    sii_half = t * np.sqrt(cov[1, 1])
     rii = (intercept + slope) / intercept
+    grad = np.array([-slope / intercept**2, 1 / intercept])
+    rii_half = t * np.sqrt(grad @ cov @ grad)
+    return slope - sii_half, slope + sii_half, rii - rii_half, rii + rii_half
 
-    if se is None:
-        resid = sqrt_a * y - design @ np.array([intercept, slope])
-        df = len(y) - 2
-        cov = gram_inv * (resid @ resid) / df
-        t = stats.t.ppf(0.5 + confidence / 2, df)
-        sii_half = t * np.sqrt(cov[1, 1])
-        grad = np.array([-slope / intercept**2, 1 / intercept])
-        rii_half = t * np.sqrt(grad @ cov @ grad)
-        limits = (slope - sii_half, slope + sii_half, rii - rii_half, rii + rii_half)
-    else:
-        rng = np.random.default_rng(seed)
-        sims = rng.normal(y[:, None], se[idx][:, None], size=(len(y), repetitions))
-        coefs = gram_inv @ design.T @ (sqrt_a[:, None] * sims)
-        sim_rii = (coefs[0] + coefs[1]) / coefs[0]
-        q = [(1 - confidence) / 2, 0.5 + confidence / 2]
-        (s_lo, s_hi), (r_lo, r_hi) = np.quantile(coefs[1], q), np.quantile(sim_rii, q)
-        limits = (s_lo, s_hi, r_lo, r_hi)
 
-    lo_s, hi_s, lo_r, hi_r = (float(v) for v in limits)
-    return SIIResult(float(slope), lo_s, hi_s, float(rii), lo_r, hi_r, method)
+def _sii_simulation_limits(
+    y: NDArray[np.float64],
+    se: NDArray[np.float64],
+    design: NDArray[np.float64],
+    gram_inv: NDArray[np.float64],
+    confidence: float,
+    repetitions: int,
+    seed: int,
+) -> tuple[float, float, float, float]:
+    """SII and RII limits by PHE's Monte Carlo method: values redrawn from N(value, se)."""
+    sqrt_a = design[:, 0]
+    rng = np.random.default_rng(seed)
+    sims = rng.normal(y[:, None], se[:, None], size=(len(y), repetitions))
+    coefs = gram_inv @ design.T @ (sqrt_a[:, None] * sims)
+    sim_rii = (coefs[0] + coefs[1]) / coefs[0]
+    q = [(1 - confidence) / 2, 0.5 + confidence / 2]
+    (s_lo, s_hi), (r_lo, r_hi) = np.quantile(coefs[1], q), np.quantile(sim_rii, q)
+    return s_lo, s_hi, r_lo, r_hi

@@ -478,41 +478,9 @@ def _check(df: pd.DataFrame, layout: Layout, mapping: dict[str, str], label: str
     if df.empty:
         raise LayoutError(f"{label}: {layout.name}: no data rows")
     for col in layout.columns:
-        if col.out not in df:
-            continue
-        s = df[col.out]
-        header = mapping[col.out]
-        if col.kind == "code" or (col.kind == "int" and col.required):
-            empty = s.isna() | (s.astype(str) == "") if col.kind == "code" else s.isna()
-            if empty.any():
-                raise LayoutError(
-                    f"{label}: column {header!r} ({col.out}) is empty in {int(empty.sum())} "
-                    f"row(s), e.g. data row {int(empty.to_numpy().nonzero()[0][0]) + 1}; "
-                    "the file may be truncated"
-                )
-        if col.pattern:
-            bad = s[~s.str.fullmatch(col.pattern)]
-            if len(bad):
-                raise LayoutError(
-                    f"{label}: column {header!r} ({col.out}) has {len(bad)} value(s) not "
-                    f"matching {col.pattern}, e.g. {bad.iloc[:3].tolist()}"
-                )
-        if col.allowed is not None:
-            bad = s[~s.isin(col.allowed)]
-            if len(bad):
-                raise LayoutError(
-                    f"{label}: column {header!r} ({col.out}) has unexpected values "
-                    f"{sorted(set(bad))[:5]} (expected one of {sorted(col.allowed)})"
-                )
-        if col.out in layout.ranges:
-            lo, hi = layout.ranges[col.out]
-            vals = s.dropna()
-            bad = vals[(vals < lo) | (vals > hi)]
-            if len(bad):
-                raise LayoutError(
-                    f"{label}: column {header!r} ({col.out}) has values outside {lo}..{hi}, "
-                    f"e.g. {bad.iloc[:3].tolist()}"
-                )
+        if col.out in df:
+            where = f"{label}: column {mapping[col.out]!r} ({col.out})"
+            _check_column(df[col.out], col, layout.ranges.get(col.out), where)
     dup = df.duplicated(list(layout.key), keep=False)
     if dup.any():
         keys = df.loc[dup, list(layout.key)].drop_duplicates().head(3).to_numpy().tolist()
@@ -520,6 +488,42 @@ def _check(df: pd.DataFrame, layout: Layout, mapping: dict[str, str], label: str
             f"{label}: {layout.name}: duplicated {'/'.join(layout.key)} "
             f"({int(dup.sum())} rows), e.g. {keys}"
         )
+
+
+def _check_column(
+    s: pd.Series, col: Column, value_range: tuple[int, int] | None, where: str
+) -> None:
+    """One converted column: no empty required cells, codes matching their pattern, values
+    among those allowed and inside their range (`where` names the column in errors)."""
+    if col.kind == "code" or (col.kind == "int" and col.required):
+        empty = s.isna() | (s.astype(str) == "") if col.kind == "code" else s.isna()
+        if empty.any():
+            raise LayoutError(
+                f"{where} is empty in {int(empty.sum())} row(s), e.g. data row "
+                f"{int(empty.to_numpy().nonzero()[0][0]) + 1}; the file may be truncated"
+            )
+    if col.pattern:
+        bad = s[~s.str.fullmatch(col.pattern)]
+        if len(bad):
+            raise LayoutError(
+                f"{where} has {len(bad)} value(s) not matching {col.pattern}, "
+                f"e.g. {bad.iloc[:3].tolist()}"
+            )
+    if col.allowed is not None:
+        bad = s[~s.isin(col.allowed)]
+        if len(bad):
+            raise LayoutError(
+                f"{where} has unexpected values {sorted(set(bad))[:5]} "
+                f"(expected one of {sorted(col.allowed)})"
+            )
+    if value_range is not None:
+        lo, hi = value_range
+        vals = s.dropna()
+        bad = vals[(vals < lo) | (vals > hi)]
+        if len(bad):
+            raise LayoutError(
+                f"{where} has values outside {lo}..{hi}, e.g. {bad.iloc[:3].tolist()}"
+            )
 
 
 # --------------------------------------------------------------------------------------------
