@@ -14,7 +14,6 @@ VALUE_COLUMNS = (
     "area_type, area_code, area_name, model_id, lad_code, indicator_id, period, period_start, "
     "value, numerator, denominator, lower_ci95, upper_ci95, lower_ci998, upper_ci998"
 )
-ENGLAND = "E92000001"
 
 
 def _df(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
@@ -26,7 +25,7 @@ def boroughs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _df(
         con,
         "SELECT lad_code, any_value(lad_name) AS lad_name, any_value(region_name) AS region_name, "
-        "count(*) AS lsoas FROM int_lsoa21_geography GROUP BY lad_code ORDER BY lad_name",
+        "count(*) AS lsoas FROM lsoa_geography GROUP BY lad_code ORDER BY lad_name",
     )
 
 
@@ -160,18 +159,37 @@ def published_table(
     raise ValueError(f"not a published table: {name}")
 
 
-def rest_of_borough_sums(
-    con: duckdb.DuckDBPyConnection, lad_code: str, model_id: str, indicator_id: str
+def _with_values(sums: str, columns: str) -> str:
+    """SQL: `columns` of the CTE `sums` with the value and both intervals (lower_ci95 ...
+    upper_ci998) the build's own macro `indicator_values_from_sums` gives its summed numerator
+    and denominator (none where the catalogue lacks the indicator). `sums` has the columns of
+    the build's area sums (area_type ... numerator, denominator), keyed by area_code, period."""
+    return f"""
+        SELECT {columns}, v.value, v.lower_ci95, v.upper_ci95, v.lower_ci998, v.upper_ci998
+        FROM {sums} AS s
+        LEFT JOIN indicator_values_from_sums('{sums}') AS v USING (area_code, period)
+        ORDER BY ALL
+    """
+
+
+def rest_of_borough(
+    con: duckdb.DuckDBPyConnection,
+    lad_code: str,
+    model_id: str,
+    indicator_id: str,
+    neighbourhoods: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """For each neighbourhood and period: the summed numerator and denominator of the rest of
-    its borough (the borough's LSOAs outside the neighbourhood), on LSOA 2021 geography."""
+    """For each neighbourhood of the model (or of `neighbourhoods`) and period: the rest of its
+    borough (the borough's LSOAs outside the neighbourhood, on LSOA 2021 geography). Its summed
+    numerator and denominator, and the value and 95% and 99.8% intervals (lower_ci95 ...
+    upper_ci998) computed from them as the build computes every published value."""
     return _df(
         con,
         """
         WITH lsoa AS (
             SELECT i.period, i.lsoa21_code, i.numerator, i.denominator
-            FROM int_lsoa21_indicator_inputs AS i
-            JOIN int_lsoa21_geography AS g USING (lsoa21_code)
+            FROM lsoa_indicator_inputs AS i
+            JOIN lsoa_geography AS g USING (lsoa21_code)
             WHERE g.lad_code = ? AND i.indicator_id = ?
         ),
         total AS (
@@ -181,15 +199,34 @@ def rest_of_borough_sums(
             SELECT m.neighbourhood_code, l.period, sum(l.numerator) AS n, sum(l.denominator) AS d
             FROM lsoa AS l
             JOIN neighbourhood_models AS m ON m.model_id = ? AND m.lsoa21_code = l.lsoa21_code
+            WHERE ?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], m.neighbourhood_code)
             GROUP BY ALL
+        ),
+        rest AS (
+            SELECT 'rest' AS area_type, nb.neighbourhood_code AS area_code,
+                NULL::VARCHAR AS area_name, ? AS model_id, ? AS lad_code,
+                ? AS indicator_id, nb.period, NULL::DATE AS period_start,
+                total.n - nb.n AS numerator, total.d - nb.d AS denominator
+            FROM nb JOIN total USING (period)
         )
-        SELECT nb.neighbourhood_code AS area_code, nb.period,
-            total.n - nb.n AS numerator, total.d - nb.d AS denominator
-        FROM nb JOIN total USING (period)
-        ORDER BY area_code, period
-        """,
-        [lad_code, indicator_id, model_id],
+        """
+        + _with_values("rest", "s.area_code, s.period, s.numerator, s.denominator"),
+        [
+            lad_code,
+            indicator_id,
+            model_id,
+            neighbourhoods,
+            neighbourhoods,
+            model_id,
+            lad_code,
+            indicator_id,
+        ],
     )
+
+
+#: The former name of `rest_of_borough` (which now gives the value and intervals too), kept
+#: while outcomes/briefing_pack still calls it.
+rest_of_borough_sums = rest_of_borough
 
 
 def borough_lsoas(con: duckdb.DuckDBPyConnection, lad_code: str) -> pd.DataFrame:
@@ -204,7 +241,7 @@ def borough_lsoas(con: duckdb.DuckDBPyConnection, lad_code: str) -> pd.DataFrame
             QUALIFY period = max(period) OVER ()
         )
         SELECT g.lsoa21_code, g.lsoa21_name, pop.population, pop.period AS population_period
-        FROM int_lsoa21_geography AS g
+        FROM lsoa_geography AS g
         LEFT JOIN pop USING (lsoa21_code)
         WHERE g.lad_code = ?
         ORDER BY g.lsoa21_code
@@ -225,7 +262,7 @@ def lsoa_weighted_values(
         SELECT v.area_code AS lsoa21_code, v.area_name AS lsoa21_name, v.value,
             coalesce(i.denominator, 1.0) AS weight
         FROM indicator_values AS v
-        LEFT JOIN int_lsoa21_indicator_inputs AS i
+        LEFT JOIN lsoa_indicator_inputs AS i
             ON i.lsoa21_code = v.area_code AND i.indicator_id = v.indicator_id
             AND i.period = v.period
         WHERE v.area_type = 'lsoa' AND v.lad_code = ? AND v.indicator_id = ? AND v.period = ?
@@ -280,12 +317,13 @@ def decile_sums(
 ) -> pd.DataFrame:
     """The borough's LSOAs grouped by national IMD decile (of wave `decile_period`): LSOA
     counts and the summed numerator, denominator and population of each decile (for
-    population-weighted means the inputs hold value x population over population)."""
+    population-weighted means the inputs hold value x population over population), and each
+    decile's value and intervals computed from its sums as the build computes them."""
     return _df(
         con,
         """
         WITH borough AS (
-            SELECT lsoa21_code FROM int_lsoa21_geography WHERE lad_code = ?
+            SELECT lsoa21_code FROM lsoa_geography WHERE lad_code = ?
         ),
         decile AS (
             SELECT v.area_code AS lsoa21_code, CAST(v.value AS INTEGER) AS imd_decile
@@ -293,20 +331,38 @@ def decile_sums(
             WHERE v.area_type = 'lsoa' AND v.indicator_id = 'imd_decile' AND v.period = ?
         ),
         inputs AS (
-            SELECT lsoa21_code, numerator, denominator FROM int_lsoa21_indicator_inputs
+            SELECT lsoa21_code, numerator, denominator FROM lsoa_indicator_inputs
             WHERE indicator_id = ? AND period = ?
         ),
         pop AS (
-            SELECT lsoa21_code, numerator AS population FROM int_lsoa21_indicator_inputs
+            SELECT lsoa21_code, numerator AS population FROM lsoa_indicator_inputs
             WHERE indicator_id = 'population' AND period = ?
+        ),
+        deciles AS (
+            SELECT 'imd_decile' AS area_type, CAST(d.imd_decile AS VARCHAR) AS area_code,
+                NULL::VARCHAR AS area_name, NULL::VARCHAR AS model_id, ? AS lad_code,
+                ? AS indicator_id, ? AS period, NULL::DATE AS period_start,
+                d.imd_decile, count(*) AS lsoas, count(i.lsoa21_code) AS lsoas_with_data,
+                sum(i.numerator) AS numerator, sum(i.denominator) AS denominator,
+                sum(p.population) AS population
+            FROM decile AS d
+            LEFT JOIN inputs AS i USING (lsoa21_code)
+            LEFT JOIN pop AS p USING (lsoa21_code)
+            GROUP BY d.imd_decile
         )
-        SELECT d.imd_decile, count(*) AS lsoas, count(i.lsoa21_code) AS lsoas_with_data,
-            sum(i.numerator) AS numerator, sum(i.denominator) AS denominator,
-            sum(p.population) AS population
-        FROM decile AS d
-        LEFT JOIN inputs AS i USING (lsoa21_code)
-        LEFT JOIN pop AS p USING (lsoa21_code)
-        GROUP BY d.imd_decile ORDER BY d.imd_decile
-        """,
-        [lad_code, decile_period, indicator_id, period, population_period],
+        """
+        + _with_values(
+            "deciles",
+            "s.imd_decile, s.lsoas, s.lsoas_with_data, s.numerator, s.denominator, s.population",
+        ),
+        [
+            lad_code,
+            decile_period,
+            indicator_id,
+            period,
+            population_period,
+            lad_code,
+            indicator_id,
+            period,
+        ],
     )

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 
-from outcomes import db, queries
+from outcomes import db, queries, stats
 
 TRAFFORD, WIGAN, KIRKLEES, TEST_VALLEY = "E08000009", "E08000010", "E08000034", "E07000093"
 LOCALITIES = "E08000009_localities2023"
@@ -139,7 +140,7 @@ def test_every_indicator_has_periods(con) -> None:
 
 
 def test_rest_of_borough_plus_neighbourhood_is_the_borough(con) -> None:
-    rest = queries.rest_of_borough_sums(con, TRAFFORD, LOCALITIES, "imd_lsoas_most_deprived_10_pct")
+    rest = queries.rest_of_borough(con, TRAFFORD, LOCALITIES, "imd_lsoas_most_deprived_10_pct")
     values = queries.area_values(con, TRAFFORD, LOCALITIES, ["imd_lsoas_most_deprived_10_pct"])
     hoods = values[values.area_type == "neighbourhood"].set_index(["area_code", "period"])
     both = rest.set_index(["area_code", "period"]).join(hoods.add_suffix("_nb"))
@@ -147,6 +148,24 @@ def test_rest_of_borough_plus_neighbourhood_is_the_borough(con) -> None:
     assert ((both.denominator + both.denominator_nb) == 139).all()
     totals = both.numerator + both.numerator_nb
     assert totals.groupby(level="period").nunique().eq(1).all()
+
+
+def test_rest_of_borough_values_and_intervals_follow_the_build(con) -> None:
+    """Value and both intervals come from SQL with the build's macros: they agree with the
+    Python twins in outcomes.stats (a Byar's rate: road casualties per 1,000 residents)."""
+    rest = queries.rest_of_borough(con, TRAFFORD, "E08000009_msoa21", "road_casualties_per_1000")
+    assert len(rest) and rest.numerator.gt(10).all()
+    assert np.allclose(rest.value, rest.numerator / rest.denominator * 1000, rtol=0, atol=1e-9)
+    for level, confidence in (("95", 0.95), ("998", 0.998)):
+        low, high = stats.byars_ci(rest.numerator, rest.denominator, confidence, 1000)
+        assert np.allclose(rest[f"lower_ci{level}"], low, rtol=0, atol=1e-9)
+        assert np.allclose(rest[f"upper_ci{level}"], high, rtol=0, atol=1e-9)
+    north = queries.rest_of_borough(
+        con, TRAFFORD, LOCALITIES, "imd_lsoas_most_deprived_10_pct", ["trafford-north"]
+    )
+    assert set(north.area_code) == {"trafford-north"}
+    assert north.period.tolist() == IOD_WAVES
+    assert north.lower_ci95.isna().all()  # a complete count has no interval
 
 
 def test_build_info_and_published_tables(con) -> None:
