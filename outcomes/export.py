@@ -22,7 +22,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import os
-import re
 import textwrap
 import threading
 import time
@@ -34,9 +33,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from outcomes import labels
+from outcomes.text import escape_html, slug
+
 APP_NAME = "Neighbourhood outcomes dashboard"
 CI_LABELS = {"95": "95%", "998": "99.8%"}
-COMPARATOR_NAMES = {"lad": "the borough", "england": "England", "rest": "the rest of the borough"}
 
 # ---------------------------------------------------------------------------- chart images
 
@@ -228,11 +229,6 @@ class ExportContext:
     @classmethod
     def from_selection(cls, selection, **changes) -> ExportContext:
         """The context of the sidebar's selection (`outcomes.ui.Selection`)."""
-        names = {
-            "lad": selection.lad_name,
-            "england": "England",
-            "rest": f"the rest of {selection.lad_name}",
-        }
         context = cls(
             lad_code=selection.lad_code,
             lad_name=selection.lad_name,
@@ -240,7 +236,7 @@ class ExportContext:
             model_name=selection.model_name,
             baseline=selection.baseline,
             comparator=selection.comparator,
-            comparator_name=names.get(selection.comparator, ""),
+            comparator_name=labels.comparator_name(selection.comparator, selection.lad_name),
             ci_level=selection.ci_level,
         )
         return dataclasses.replace(context, **changes) if changes else context
@@ -296,7 +292,7 @@ def figure_for_export(
     out = go.Figure(fig)
     context = context or ExportContext()
     text = context.footer() if note is None else f"{note} {context.footer()}"
-    lines = [_escape(line) for line in textwrap.wrap(text, FOOTER_CHARS)] or [""]
+    lines = [escape_html(line) for line in textwrap.wrap(text, FOOTER_CHARS)] or [""]
     extra = len(lines) * FOOTER_LINE_PX + 6
     margin = _margin(out)
     base_height = height or out.layout.height or DEFAULT_HEIGHT_PX
@@ -346,11 +342,6 @@ def _footer_index(fig: go.Figure) -> int | None:
     return None
 
 
-def _escape(text: str) -> str:
-    """Plotly reads a little HTML in text: show user-supplied names literally."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def chart_bytes(
     fig: go.Figure,
     fmt: str,
@@ -366,11 +357,6 @@ def chart_bytes(
 
 
 # ---------------------------------------------------------------------------- file names
-
-
-def slug(text: object) -> str:
-    """'Trafford localities (2023)' -> 'trafford_localities_2023'."""
-    return re.sub(r"[^a-z0-9]+", "_", str(text).lower()).strip("_")
 
 
 def stem(*parts: object, max_length: int = 150) -> str:
@@ -567,64 +553,19 @@ def describe(
     (`whole_model`: the frame holds every neighbourhood of its model, so the borough total is
     checked against them too)."""
     context = context or ExportContext()
-    out = frame.copy().reset_index(drop=True)
-    renames = {
-        src: dst
-        for src, dst in ALIASES.items()
-        if src in out.columns and dst not in out.columns and not _claimed(src, dst, out)
-    }
-    out = out.rename(columns=renames)
-    level = context.ci_level
-    if "lower_ci" not in out.columns and f"lower_ci{level}" in out.columns:
-        out["lower_ci"] = out[f"lower_ci{level}"]
-        out["upper_ci"] = out[f"upper_ci{level}"]
-    out = out.drop(columns=[c for c in RAW_CI if c in out.columns])
-    n = len(out)
-
-    def fill(column: str, value: object) -> None:
-        if value in (None, ""):
-            return
-        if column not in out.columns:
-            out[column] = [value] * n
-        else:
-            out[column] = out[column].astype(object).where(out[column].notna(), value)
-
-    fill("area_type", area_type or "neighbourhood")
+    out, renames = _standard_columns(frame, context.ci_level)
+    _fill(out, "area_type", area_type or "neighbourhood")
     if "imd_decile" in renames:  # deciles of the borough's LSOAs as the areas
         out["area_code"] = out["area_code"].astype(object)
-        fill("area_name", None)
         out["area_name"] = [f"IMD decile {d}" for d in out["area_code"]]
-    fill("area_code", area_code)
-    fill("area_name", area_name)
-    fill("lad_code", context.lad_code)
-    fill("lad_name", context.lad_name)
-    if "model_name" not in out.columns and context.model_id:
-        # The model of the file's neighbourhoods (and LSOAs' neighbourhoods); the borough and
-        # England belong to no model. A file that holds two models names them itself.
-        in_model = ~out["area_type"].isin(["lad", "england"])
-        for column, value in (("model_id", context.model_id), ("model_name", context.model_name)):
-            current = (
-                out[column].astype(object)
-                if column in out.columns
-                else pd.Series([None] * n, index=out.index, dtype=object)
-            )
-            out[column] = current.where(current.notna() | ~in_model, value)
-    fill("indicator_id", indicator_id)
-    fill("period", period or context.period or None)
-    if "baseline_value" in out.columns or "change" in out.columns:
-        fill("baseline_period", context.baseline)
-    if "comparison" in out.columns:
-        fill("comparator", context.comparator_name)
+    _fill(out, "area_code", area_code)
+    _fill(out, "area_name", area_name)
+    _fill_context(out, context)
+    _fill(out, "indicator_id", indicator_id)
+    _fill(out, "period", period or context.period or None)
     if catalogue is not None and "indicator_id" in out.columns and len(catalogue):
         out = _join_catalogue(out, catalogue)
-    compared = "comparison" in out.columns
-    if "ci_method" in out.columns:
-        has_ci = out["ci_method"].isin(["wilson", "byar"])
-        if "lower_ci" in out.columns:
-            out["ci_level"] = np.where(has_ci, CI_LABELS.get(level, level), "")
-        if "method" not in out.columns:
-            out["method"] = [_method(m, level, compared) for m in out["ci_method"]]
-        out = out.drop(columns="ci_method")
+    out = _method_columns(out, context.ci_level)
     for column in out.columns:  # dates as dates: '2019-01-01', not '2019-01-01 00:00:00'
         if pd.api.types.is_datetime64_any_dtype(out[column]):
             out[column] = out[column].dt.strftime("%Y-%m-%d")
@@ -633,6 +574,66 @@ def describe(
     out = apply_disclosure(out, threshold, secondary=whole_model)
     front = [c for c in STANDARD_COLUMNS if c in out.columns]
     return out[front + [c for c in out.columns if c not in front]]
+
+
+def _standard_columns(frame: pd.DataFrame, level: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A copy of `frame` with page columns renamed to the standard ones (and the renames), the
+    published CI pair at `level` as lower_ci/upper_ci and the other published pairs dropped."""
+    out = frame.copy().reset_index(drop=True)
+    renames = {
+        src: dst
+        for src, dst in ALIASES.items()
+        if src in out.columns and dst not in out.columns and not _claimed(src, dst, out)
+    }
+    out = out.rename(columns=renames)
+    if "lower_ci" not in out.columns and f"lower_ci{level}" in out.columns:
+        out["lower_ci"] = out[f"lower_ci{level}"]
+        out["upper_ci"] = out[f"upper_ci{level}"]
+    return out.drop(columns=[c for c in RAW_CI if c in out.columns]), renames
+
+
+def _fill(out: pd.DataFrame, column: str, value: object) -> None:
+    """Set `column` to `value` where it is missing (add it when absent); nothing for no value."""
+    if value in (None, ""):
+        return
+    if column not in out.columns:
+        out[column] = [value] * len(out)
+    else:
+        out[column] = out[column].astype(object).where(out[column].notna(), value)
+
+
+def _fill_context(out: pd.DataFrame, context: ExportContext) -> None:
+    """The borough, model, baseline and comparator of the page, where the frame lacks them."""
+    _fill(out, "lad_code", context.lad_code)
+    _fill(out, "lad_name", context.lad_name)
+    if "model_name" not in out.columns and context.model_id:
+        # The model of the file's neighbourhoods (and LSOAs' neighbourhoods); the borough and
+        # England belong to no model. A file that holds two models names them itself.
+        in_model = ~out["area_type"].isin(["lad", "england"])
+        for column, value in (("model_id", context.model_id), ("model_name", context.model_name)):
+            current = (
+                out[column].astype(object)
+                if column in out.columns
+                else pd.Series([None] * len(out), index=out.index, dtype=object)
+            )
+            out[column] = current.where(current.notna() | ~in_model, value)
+    if "baseline_value" in out.columns or "change" in out.columns:
+        _fill(out, "baseline_period", context.baseline)
+    if "comparison" in out.columns:
+        _fill(out, "comparator", context.comparator_name)
+
+
+def _method_columns(out: pd.DataFrame, level: str) -> pd.DataFrame:
+    """The catalogue's ci_method as words (`method`) and the level of lower_ci/upper_ci."""
+    if "ci_method" not in out.columns:
+        return out
+    has_ci = out["ci_method"].isin(["wilson", "byar"])
+    if "lower_ci" in out.columns:
+        out["ci_level"] = np.where(has_ci, CI_LABELS.get(level, level), "")
+    if "method" not in out.columns:
+        compared = "comparison" in out.columns
+        out["method"] = [_method(m, level, compared) for m in out["ci_method"]]
+    return out.drop(columns="ci_method")
 
 
 def _claimed(src: str, dst: str, frame: pd.DataFrame) -> bool:
@@ -699,35 +700,50 @@ def apply_disclosure(
     from outcomes.uploads import disclosure
 
     limit = threshold if threshold is not None else disclosure_threshold()
-    # Baseline counts of a change are published too: small ones are withheld like the rest.
+    _suppress_small_baselines(out, user, limit)
+    protected = disclosure.protect_frame(out, limit, secondary=secondary)
+    protected["suppressed"] = protected["suppressed"].astype(bool)
+    hidden = protected["suppressed"] & user
+    if hidden.any():
+        _withhold(protected, hidden)
+    return protected
+
+
+def _suppress_small_baselines(out: pd.DataFrame, user: pd.Series, limit: int) -> None:
+    """Baseline counts of a change are published too: rows of uploaded indicators whose
+    baseline numerator (or the rest of its denominator) is small are marked suppressed."""
+    from outcomes.uploads import disclosure
+
     for num, den in (
         ("baseline_numerator", "baseline_denominator"),
         ("numerator_baseline", "denominator_baseline"),
     ):
-        if num in out.columns:
-            counts = [out[num].astype(float).to_numpy()]
-            if den in out.columns:
-                counts.append((out[den].astype(float) - out[num].astype(float)).to_numpy())
-            small = np.zeros(len(out), dtype=bool)
-            for values in counts:
-                small |= disclosure.small(values, limit) & ~np.isnan(values)
-            out.loc[user & small, "suppressed"] = True
-    protected = disclosure.protect_frame(out, limit, secondary=secondary)
-    protected["suppressed"] = protected["suppressed"].astype(bool)
-    hidden = protected["suppressed"] & user
+        if num not in out.columns:
+            continue
+        counts = [out[num].astype(float).to_numpy()]
+        if den in out.columns:
+            counts.append((out[den].astype(float) - out[num].astype(float)).to_numpy())
+        small = np.zeros(len(out), dtype=bool)
+        for values in counts:
+            small |= disclosure.small(values, limit) & ~np.isnan(values)
+        out.loc[user & small, "suppressed"] = True
+
+
+def _withhold(protected: pd.DataFrame, hidden: pd.Series) -> None:
+    """Empty every figure of the `hidden` rows; their comparison and change read
+    'suppressed'."""
     for column in WITHHELD:
-        if column in protected.columns and hidden.any():
-            if pd.api.types.is_numeric_dtype(protected[column]):
-                protected[column] = protected[column].astype(float)
-            else:
-                protected[column] = protected[column].astype(object)
-            protected.loc[hidden, column] = np.nan
-    if hidden.any():
-        for column in ("comparison", "change_significance", "change_judgement"):
-            if column in protected.columns:
-                protected[column] = protected[column].astype(object)
-                protected.loc[hidden, column] = "suppressed"
-    return protected
+        if column not in protected.columns:
+            continue
+        if pd.api.types.is_numeric_dtype(protected[column]):
+            protected[column] = protected[column].astype(float)
+        else:
+            protected[column] = protected[column].astype(object)
+        protected.loc[hidden, column] = np.nan
+    for column in ("comparison", "change_significance", "change_judgement"):
+        if column in protected.columns:
+            protected[column] = protected[column].astype(object)
+            protected.loc[hidden, column] = "suppressed"
 
 
 # ---------------------------------------------------------------------------- bytes
@@ -831,12 +847,3 @@ def to_xlsx_bytes(
             info.write_string(r, 0, str(key), bold)
             info.write_string(r, 1, str(value), wrap)
     return buffer.getvalue()
-
-
-def data_bytes(frame: pd.DataFrame, fmt: str, **xlsx_options) -> bytes:
-    """CSV or XLSX bytes of a (described) frame."""
-    if fmt == "csv":
-        return to_csv_bytes(frame)
-    if fmt == "xlsx":
-        return to_xlsx_bytes(frame, **xlsx_options)
-    raise ValueError(f"unknown data format {fmt!r}; use one of {DATA_FORMATS}")

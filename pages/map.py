@@ -59,7 +59,7 @@ shown_id = indicator_id
 if view == "change":
     shown_id = maps.change_indicator_id(indicator_id, meta.aggregation, ids)
 shown_row = meta_row if shown_id == indicator_id else ui.indicator_row(shown_id)
-shown_meta = maps.with_comparability(analysis.IndicatorMeta.from_row(shown_row), shown_row)
+shown_meta = analysis.IndicatorMeta.from_row(shown_row)
 
 if level == "lsoa":
     areas = maps.lsoa_areas(ui.lsoa_values(selection.lad_code, shown_id, selection.model_id))

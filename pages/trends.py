@@ -3,7 +3,7 @@ comparator, with confidence intervals where the indicator has them."""
 
 import streamlit as st
 
-from outcomes import analysis, charts, export, tables, ui
+from outcomes import analysis, charts, export, labels, tables, ui
 
 selection = ui.current_selection()
 if selection is None:
@@ -16,7 +16,7 @@ st.title(f"{meta.name}: {selection.lad_name} neighbourhoods over time")
 st.markdown(
     f"**{ui.polarity_text(meta.polarity)}.** {meta_row.definition} "
     f"Baseline **{selection.baseline}**; compared with "
-    f"**{analysis.COMPARATORS[selection.comparator].lower()}**."
+    f"**{labels.comparator_name(selection.comparator, selection.lad_name)}**."
 )
 
 values = ui.area_values(selection.lad_code, selection.model_id, (selection.indicator_id,))

@@ -392,8 +392,6 @@ def test_a_browser_path_that_does_not_exist_is_no_browser(monkeypatch) -> None:
 def test_unknown_formats_are_refused() -> None:
     with pytest.raises(ValueError, match="unknown image format"):
         export.render(go.Figure(), "gif")
-    with pytest.raises(ValueError, match="unknown data format"):
-        export.data_bytes(pd.DataFrame(), "json")
 
 
 # ---------------------------------------------------------------------------- images (Chromium)
