@@ -14,11 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from outcomes import stats
+from outcomes import labels, stats
 
 CONFIDENCE = {"95": 0.95, "998": 0.998}
 CI_LABELS = {"95": "95%", "998": "99.8%"}
-COMPARATORS = {"lad": "Borough", "england": "England", "rest": "Rest of borough"}
 CHANGE_KIND = {"wilson": "proportion", "byar": "rate", "none": "other"}
 COMPLETE_COUNT = "no test needed: complete count"
 NOT_COMPARABLE = "not comparable over time"
@@ -61,7 +60,9 @@ def _flag(value: object) -> bool:
 
 
 def value_from_sums(meta: IndicatorMeta, numerator: pd.Series, denominator: pd.Series) -> pd.Series:
-    """An indicator value from summed inputs, as the build computes it."""
+    """An indicator value from summed inputs, as the build computes it. The pages take such
+    values from SQL (the published rows, `queries.rest_of_borough`, `queries.decile_sums`);
+    this twin serves frames that are not in the database."""
     if meta.aggregation in ("sum", "lsoa_only"):
         return numerator.astype(float)
     return numerator / denominator.replace(0, np.nan) * meta.multiplier
@@ -83,52 +84,48 @@ def interval(meta: IndicatorMeta, numerator, denominator, ci_level: str) -> tupl
 
 def comparator_values(
     values: pd.DataFrame,
-    rest_sums: pd.DataFrame | None,
+    rest: pd.DataFrame | None,
     comparator: str,
     meta: IndicatorMeta,
     ci_level: str,
 ) -> pd.DataFrame:
     """The comparator of each neighbourhood row and period: area_code, period,
-    comparator_value, comparator_lower, comparator_upper, comparator_name."""
+    comparator_value, comparator_lower, comparator_upper, comparator_name. The rest of the
+    borough comes from `rest` (rows of `queries.rest_of_borough`, one per neighbourhood and
+    period); the borough and England from the published rows in `values`."""
     hoods = values[values.area_type == "neighbourhood"][["area_code", "period"]]
-    if comparator == "rest":
-        if rest_sums is None or rest_sums.empty or meta.aggregation == "lsoa_only":
-            return hoods.assign(
-                comparator_value=np.nan,
-                comparator_lower=np.nan,
-                comparator_upper=np.nan,
-                comparator_name="Rest of borough",
-            )
-        rest = rest_sums.copy()
-        rest["comparator_value"] = value_from_sums(meta, rest.numerator, rest.denominator)
-        low, high = interval(meta, rest.numerator, rest.denominator, ci_level)
-        rest["comparator_lower"], rest["comparator_upper"] = low, high
-        rest["comparator_name"] = "Rest of borough"
-        return hoods.merge(
-            rest[
-                [
-                    "area_code",
-                    "period",
-                    "comparator_value",
-                    "comparator_lower",
-                    "comparator_upper",
-                    "comparator_name",
-                ]
-            ],
-            on=["area_code", "period"],
-            how="left",
+    if comparator != "rest":
+        source = values[values.area_type == comparator]
+        comp = _comparator_columns(source, ci_level).rename(
+            columns={"area_name": "comparator_name"}
         )
-    source = values[values.area_type == comparator]
+        return hoods.merge(comp.drop(columns="area_code"), on="period", how="left")
+    if rest is None or rest.empty or meta.aggregation == "lsoa_only":
+        return hoods.assign(
+            comparator_value=np.nan,
+            comparator_lower=np.nan,
+            comparator_upper=np.nan,
+            comparator_name=labels.REST,
+        )
+    comp = _comparator_columns(rest, ci_level).assign(comparator_name=labels.REST)
+    return hoods.merge(comp, on=["area_code", "period"], how="left")
+
+
+def _comparator_columns(rows: pd.DataFrame, ci_level: str) -> pd.DataFrame:
+    """area_code, period, and the value and interval at `ci_level` as comparator_* columns
+    (with area_name where the rows have one)."""
     lower, upper = f"lower_ci{ci_level}", f"upper_ci{ci_level}"
-    comp = source[["period", "value", lower, upper, "area_name"]].rename(
-        columns={
-            "value": "comparator_value",
-            lower: "comparator_lower",
-            upper: "comparator_upper",
-            "area_name": "comparator_name",
-        }
+    names = ["area_name"] if "area_name" in rows.columns else []
+    return rows[["area_code", "period", "value", lower, upper, *names]].rename(
+        columns={"value": "comparator_value", lower: "comparator_lower", upper: "comparator_upper"}
     )
-    return hoods.merge(comp, on="period", how="left")
+
+
+def rest_rows(rest: pd.DataFrame, focus: str, lad_name: str) -> pd.DataFrame:
+    """The rest of the borough of neighbourhood `focus` (rows of `queries.rest_of_borough`) as
+    area rows to set beside the published ones: area_type 'rest', named 'Rest of <borough>'."""
+    rows = rest[rest.area_code == focus]
+    return rows.assign(area_type="rest", area_name=labels.rest_area_name(lad_name))
 
 
 def compare(value, lower, upper, comparator_value, meta: IndicatorMeta) -> np.ndarray:

@@ -19,7 +19,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from outcomes import analysis, stats
+from outcomes import analysis, labels, stats
+from outcomes.text import escape_markdown
 
 #: The deprivation headlines a leader sees first, in order.
 HEADLINE_INDICATORS = (
@@ -70,7 +71,6 @@ CHIP_ICONS = {
     "lower": ":material/arrow_downward:",
     "not compared": ":material/remove:",
 }
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~:$+\-!])")
 
 
 @dataclass(frozen=True)
@@ -136,26 +136,24 @@ def build_headline(
     baseline: str,
     comparator: str,
     ci_level: str,
-    rest_sums: pd.DataFrame | None = None,
+    rest: pd.DataFrame | None = None,
     comparator_label: str | None = None,
 ) -> Headline:
     """The headline for neighbourhood `focus` from the published rows of one borough
     (neighbourhoods, the borough and England; several indicators allowed). The change runs from
     `baseline` to the indicator's latest period for the neighbourhood; the comparison is made in
-    that latest period. Missing figures give NaN fields, never an exception."""
+    that latest period (with the rest of the borough from `rest`, rows of
+    `queries.rest_of_borough`). Missing figures give NaN fields, never an exception."""
     rows = values
     if "indicator_id" in rows:
         rows = rows[rows.indicator_id == meta.indicator_id]
     lads = rows[rows.area_type == "lad"]
     borough_name = str(lads.area_name.iloc[0]) if len(lads) else ""
-    label = comparator_label or (
-        borough_name if comparator == "lad" and borough_name else analysis.COMPARATORS[comparator]
-    )
     empty = Headline(
         meta=meta,
         area_name=area_name,
         baseline=str(baseline),
-        comparator_name=label,
+        comparator_name=comparator_label or labels.comparator_name(comparator, borough_name),
         borough_name=borough_name,
     )
     hood = rows[(rows.area_type == "neighbourhood") & (rows.area_code == focus)]
@@ -173,37 +171,63 @@ def build_headline(
     # Only this neighbourhood, the borough and England take part in the comparisons.
     own = rows[(rows.area_type != "neighbourhood") | (rows.area_code == focus)]
     if str(baseline) != latest:
-        change = analysis.change_since_baseline(own, str(baseline), latest, meta, ci_level)
-        mine = change[(change.area_type == "neighbourhood") & (change.area_code == focus)]
-        if len(mine):
-            row = mine.iloc[0]
-            fields.update(
-                value_baseline=_float(row.value_baseline),
-                numerator_baseline=_float(row.numerator_baseline),
-                denominator_baseline=_float(row.denominator_baseline),
-                change=_float(row.change),
-                change_lower=_float(row.change_lower),
-                change_upper=_float(row.change_upper),
-                significance=str(row.significance),
-                direction=str(row.direction),
-            )
+        fields.update(_change_fields(own, meta, focus, str(baseline), latest, ci_level))
     borough_now = lads[lads.period == latest]
     fields["borough_value"] = _float(borough_now.value.iloc[0]) if len(borough_now) else math.nan
-    rest = None
-    if rest_sums is not None and not rest_sums.empty:
-        rest = rest_sums[rest_sums.area_code == focus]
-    comp = analysis.comparator_values(own, rest, comparator, meta, ci_level)
-    comp = comp[(comp.area_code == focus) & (comp.period == latest)]
-    if len(comp):
-        comparator_value = _float(comp.comparator_value.iloc[0])
-        fields["comparator_value"] = comparator_value
-        if meta.aggregation != "sum":  # sizes of areas are not compared
-            lower = _float(now.get(f"lower_ci{ci_level}"))
-            upper = _float(now.get(f"upper_ci{ci_level}"))
-            fields["comparison"] = str(
-                analysis.compare([fields["value"]], [lower], [upper], [comparator_value], meta)[0]
-            )
+    if rest is not None and not rest.empty:
+        rest = rest[rest.area_code == focus]
+    fields.update(_comparison_fields(own, rest, now, meta, comparator, ci_level))
     return replace(empty, **fields)
+
+
+def _change_fields(
+    own: pd.DataFrame,
+    meta: analysis.IndicatorMeta,
+    focus: str,
+    baseline: str,
+    latest: str,
+    ci_level: str,
+) -> dict:
+    """Headline fields of the change from `baseline` to `latest` of neighbourhood `focus`."""
+    change = analysis.change_since_baseline(own, baseline, latest, meta, ci_level)
+    mine = change[(change.area_type == "neighbourhood") & (change.area_code == focus)]
+    if mine.empty:
+        return {}
+    row = mine.iloc[0]
+    return {
+        "value_baseline": _float(row.value_baseline),
+        "numerator_baseline": _float(row.numerator_baseline),
+        "denominator_baseline": _float(row.denominator_baseline),
+        "change": _float(row.change),
+        "change_lower": _float(row.change_lower),
+        "change_upper": _float(row.change_upper),
+        "significance": str(row.significance),
+        "direction": str(row.direction),
+    }
+
+
+def _comparison_fields(
+    own: pd.DataFrame,
+    rest: pd.DataFrame | None,
+    now: pd.Series,
+    meta: analysis.IndicatorMeta,
+    comparator: str,
+    ci_level: str,
+) -> dict:
+    """Headline fields of the comparison of the neighbourhood's latest row `now`."""
+    comp = analysis.comparator_values(own, rest, comparator, meta, ci_level)
+    comp = comp[(comp.area_code == now.area_code) & (comp.period == now.period)]
+    if comp.empty:
+        return {}
+    comparator_value = _float(comp.comparator_value.iloc[0])
+    fields: dict = {"comparator_value": comparator_value}
+    if meta.aggregation != "sum":  # sizes of areas are not compared
+        lower = _float(now.get(f"lower_ci{ci_level}"))
+        upper = _float(now.get(f"upper_ci{ci_level}"))
+        fields["comparison"] = str(
+            analysis.compare([_float(now.value)], [lower], [upper], [comparator_value], meta)[0]
+        )
+    return fields
 
 
 def headlines(
@@ -214,11 +238,12 @@ def headlines(
     baseline: str,
     comparator: str,
     ci_level: str,
-    rest_sums: Mapping[str, pd.DataFrame] | None = None,
+    rest: Mapping[str, pd.DataFrame] | None = None,
     comparator_label: str | None = None,
     indicator_ids: Iterable[str] = HEADLINE_INDICATORS,
 ) -> list[Headline]:
-    """Headlines for the indicators in `indicator_ids` that the catalogue holds, in order."""
+    """Headlines for the indicators in `indicator_ids` that the catalogue holds, in order
+    (`rest`: rows of `queries.rest_of_borough` by indicator)."""
     by_id = catalogue.set_index("indicator_id", drop=False)
     out = []
     for indicator_id in indicator_ids:
@@ -234,7 +259,7 @@ def headlines(
                 baseline,
                 comparator,
                 ci_level,
-                (rest_sums or {}).get(indicator_id),
+                (rest or {}).get(indicator_id),
                 comparator_label,
             )
         )
@@ -426,8 +451,8 @@ class Chip(NamedTuple):
 
     def markdown(self) -> str:
         """Streamlit Markdown: the badge, then the tail as plain (wrapping) text."""
-        badge = f":{self.colour}-badge[{self.icon} {markdown_safe(self.text)}]"
-        return f"{badge} {markdown_safe(self.tail)}" if self.tail else badge
+        badge = f":{self.colour}-badge[{self.icon} {escape_markdown(self.text)}]"
+        return f"{badge} {escape_markdown(self.tail)}" if self.tail else badge
 
 
 def chip(h: Headline) -> Chip:
@@ -633,9 +658,3 @@ def table(items: Iterable[Headline]) -> pd.DataFrame:
     for column in num:
         frame[column] = np.round(frame[column].astype(float), 3)
     return frame
-
-
-def markdown_safe(text: str) -> str:
-    """Escape Markdown (and Streamlit's :directive[] and $maths$) so names from uploaded
-    models display literally."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from outcomes import analysis, stats
+from outcomes import analysis, labels, stats
 
 FUNNEL_LEVELS = ("95", "998")
 SPINE_HALF_WIDTH = 1.0  # spine positions run from -1 (worst) to 1 (best)
@@ -20,7 +20,7 @@ SPINE_HALF_WIDTH = 1.0  # spine positions run from -1 (worst) to 1 (best)
 
 def ranked_values(
     values: pd.DataFrame,
-    rest_sums: pd.DataFrame | None,
+    rest: pd.DataFrame | None,
     meta: analysis.IndicatorMeta,
     period: str,
     comparator: str,
@@ -28,7 +28,8 @@ def ranked_values(
 ) -> pd.DataFrame:
     """Every neighbourhood's value in `period`, highest first, with its interval (at
     `ci_level`, NaN without a CI), its comparator and the comparison label ('not compared'
-    for totals such as population, which cannot be set against a larger area's total)."""
+    for totals such as population, which cannot be set against a larger area's total). The
+    rest of the borough comes from `rest` (rows of `queries.rest_of_borough`)."""
     at_period = values[values.period == period]
     hoods = at_period[at_period.area_type == "neighbourhood"]
     if hoods.empty:
@@ -50,7 +51,7 @@ def ranked_values(
                 "rank",
             ]
         )
-    comp = analysis.comparator_values(at_period, rest_sums, comparator, meta, ci_level)
+    comp = analysis.comparator_values(at_period, rest, comparator, meta, ci_level)
     frame = hoods[["area_code", "area_name", "period", "value", "numerator", "denominator"]].copy()
     frame["lower"] = hoods[f"lower_ci{ci_level}"].to_numpy(float)
     frame["upper"] = hoods[f"upper_ci{ci_level}"].to_numpy(float)
@@ -92,7 +93,7 @@ def reference_value(values: pd.DataFrame, comparator: str, period: str) -> tuple
     rows = values[(values.area_type == comparator) & (values.period == period)]
     if rows.empty or pd.isna(rows.value.iloc[0]):
         return None
-    name = "England" if comparator == "england" else str(rows.area_name.iloc[0])
+    name = labels.ENGLAND if comparator == "england" else str(rows.area_name.iloc[0])
     return name, float(rows.value.iloc[0])
 
 
@@ -243,11 +244,12 @@ def spine_rows(
     focus: str,
     comparator: str,
     ci_level: str,
-    rest_sums: dict[str, pd.DataFrame] | None = None,
+    rest: dict[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """One row per area indicator (catalogue order) for the focus neighbourhood in that
     indicator's latest period with a value: the neighbourhood's value and comparison, the
-    borough, England, the spread across the borough's neighbourhoods, and spine positions.
+    borough, England, the spread across the borough's neighbourhoods, and spine positions
+    (`rest`: rows of `queries.rest_of_borough` by indicator).
 
     Positions put the centre (England; the borough where England has no value; the borough's
     median neighbourhood for counts, which cannot be set against England's total) at 0 and the
@@ -266,40 +268,54 @@ def spine_rows(
             continue
         period = max(mine.period, key=lambda p: mine[mine.period == p].period_start.iloc[0])
         at_period = ind_values[ind_values.period == period]
-        rest = (rest_sums or {}).get(meta.indicator_id)
-        ranked = ranked_values(at_period, rest, meta, period, comparator, ci_level)
+        ind_rest = (rest or {}).get(meta.indicator_id)
+        ranked = ranked_values(at_period, ind_rest, meta, period, comparator, ci_level)
         me = ranked[ranked.area_code == focus].iloc[0]
-        lad = at_period[at_period.area_type == "lad"]
-        england = at_period[at_period.area_type == "england"]
         sp = spread[(spread.indicator_id == meta.indicator_id) & (spread.period == period)]
-        rows.append(
-            {
-                "indicator_id": meta.indicator_id,
-                "indicator_name": meta.name,
-                "unit": meta.unit,
-                "polarity": meta.polarity,
-                "aggregation": meta.aggregation,
-                "period": period,
-                "value": me.value,
-                "lower": me.lower,
-                "upper": me.upper,
-                "comparator_name": me.comparator_name,
-                "comparator_value": me.comparator_value,
-                "comparison": me.comparison,
-                "borough_value": lad.value.iloc[0] if len(lad) else np.nan,
-                "england_value": england.value.iloc[0] if len(england) else np.nan,
-                "neighbourhoods": int(sp.neighbourhoods.iloc[0]) if len(sp) else 0,
-                "min_value": sp.min_value.iloc[0] if len(sp) else np.nan,
-                "q25_value": sp.q25_value.iloc[0] if len(sp) else np.nan,
-                "median_value": sp.median_value.iloc[0] if len(sp) else np.nan,
-                "q75_value": sp.q75_value.iloc[0] if len(sp) else np.nan,
-                "max_value": sp.max_value.iloc[0] if len(sp) else np.nan,
-            }
-        )
+        rows.append(_spine_row(meta, period, me, at_period, sp))
     frame = pd.DataFrame(rows)
     if frame.empty:
         return frame
     return spine_positions(frame)
+
+
+def _spine_row(
+    meta: analysis.IndicatorMeta,
+    period: str,
+    me: pd.Series,
+    at_period: pd.DataFrame,
+    spread: pd.DataFrame,
+) -> dict:
+    """One indicator's spine row: the neighbourhood's ranked row `me`, the borough and England
+    among the published rows `at_period`, and the neighbourhoods' `spread` in that period."""
+    lad = at_period[at_period.area_type == "lad"]
+    england = at_period[at_period.area_type == "england"]
+
+    def spread_of(column: str) -> float:
+        return spread[column].iloc[0] if len(spread) else np.nan
+
+    return {
+        "indicator_id": meta.indicator_id,
+        "indicator_name": meta.name,
+        "unit": meta.unit,
+        "polarity": meta.polarity,
+        "aggregation": meta.aggregation,
+        "period": period,
+        "value": me.value,
+        "lower": me.lower,
+        "upper": me.upper,
+        "comparator_name": me.comparator_name,
+        "comparator_value": me.comparator_value,
+        "comparison": me.comparison,
+        "borough_value": lad.value.iloc[0] if len(lad) else np.nan,
+        "england_value": england.value.iloc[0] if len(england) else np.nan,
+        "neighbourhoods": int(spread.neighbourhoods.iloc[0]) if len(spread) else 0,
+        "min_value": spread_of("min_value"),
+        "q25_value": spread_of("q25_value"),
+        "median_value": spread_of("median_value"),
+        "q75_value": spread_of("q75_value"),
+        "max_value": spread_of("max_value"),
+    }
 
 
 def spine_positions(frame: pd.DataFrame) -> pd.DataFrame:
@@ -310,7 +326,9 @@ def spine_positions(frame: pd.DataFrame) -> pd.DataFrame:
     count = frame.aggregation.eq("sum") if "aggregation" in frame else pd.Series(False, frame.index)
     centre_is_england = frame.england_value.notna() & ~count
     frame["centre_name"] = np.where(
-        centre_is_england, "England", np.where(count, "Borough median", "Borough")
+        centre_is_england,
+        labels.ENGLAND,
+        np.where(count, labels.BOROUGH_MEDIAN, labels.BOROUGH),
     )
     frame["centre_value"] = frame.england_value.where(
         centre_is_england, frame.median_value.where(count, frame.borough_value)

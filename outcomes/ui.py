@@ -11,14 +11,13 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from outcomes import analysis, db, geo, queries
+from outcomes import analysis, db, geo, labels, queries
 from outcomes.uploads import disclosure, refresh
 
 DEFAULT_LAD = "E08000009"  # Trafford
 ROUTER_RAN = "_router_ran"
 FOCUS_LADS = ("E08000009", "E08000010", "E08000034", "E07000093")
 CACHE = {"max_entries": 256, "ttl": 3600}
-COMPARATOR_OPTIONS = {"lad": "Borough", "england": "England", "rest": "Rest of borough"}
 IOD_ATTRIBUTION = (
     "Contains public sector information licensed under the Open Government Licence v3.0. "
     "English Indices of Deprivation 2010, 2015 (DCLG), 2019, 2025 (MHCLG); ONS population "
@@ -81,8 +80,8 @@ def indicator_periods(indicator_id: str) -> list[str]:
 
 
 @st.cache_data(**CACHE)
-def rest_of_borough_sums(lad_code: str, model_id: str, indicator_id: str) -> pd.DataFrame:
-    return queries.rest_of_borough_sums(_fresh_cursor(), lad_code, model_id, indicator_id)
+def rest_of_borough(lad_code: str, model_id: str, indicator_id: str) -> pd.DataFrame:
+    return queries.rest_of_borough(_fresh_cursor(), lad_code, model_id, indicator_id)
 
 
 @st.cache_data(**CACHE)
@@ -185,6 +184,45 @@ def default_baseline(periods: list[str]) -> str:
 def sidebar() -> Selection | None:
     """Draw the shared sidebar and keep every selection in the URL."""
     notes: list[str] = []
+    lad_code, lad_name = _choose_borough(notes)
+    model = _choose_model(lad_code, notes)
+    if model is None:
+        return None
+    model_id, model_name = model
+    chosen, hood_names = _choose_neighbourhoods(model_id, notes)
+    indicator_id, baseline, current = _choose_indicator(notes)
+    comparator, ci_level = _choose_comparison(notes)
+    st.session_state["_url_loaded"] = True
+    st.query_params.update(
+        {
+            "lad": lad_code,
+            "model": model_id,
+            "nb": ",".join(chosen),
+            "ind": indicator_id,
+            "base": baseline,
+            "cmp": comparator,
+            "ci": ci_level,
+        }
+    )
+    for note in notes:
+        st.sidebar.info(note)
+    return Selection(
+        lad_code=lad_code,
+        lad_name=lad_name,
+        model_id=model_id,
+        model_name=model_name,
+        neighbourhoods=chosen,
+        neighbourhood_names=hood_names,
+        indicator_id=indicator_id,
+        baseline=baseline,
+        current=current,
+        comparator=comparator,
+        ci_level=ci_level,
+    )
+
+
+def _choose_borough(notes: list[str]) -> tuple[str, str]:
+    """The borough picker, the focus boroughs first: (code, name)."""
     lads = boroughs()
     lad_codes = lads["lad_code"].tolist()
     names = dict(zip(lads.lad_code, lads.lad_name, strict=True))
@@ -199,6 +237,11 @@ def sidebar() -> Selection | None:
         help="Any English local authority (2024 boundaries). Trafford, Wigan, Kirklees and "
         "Test Valley are listed first.",
     )
+    return lad_code, names[lad_code]
+
+
+def _choose_model(lad_code: str, notes: list[str]) -> tuple[str, str] | None:
+    """The neighbourhood model picker: (id, name), None when the borough has no model."""
     available = models(lad_code)
     if available.empty:
         st.sidebar.warning("This borough has no neighbourhood model yet.")
@@ -218,6 +261,13 @@ def sidebar() -> Selection | None:
         help="A neighbourhood is a group of LSOAs. Every borough has MSOA- and ward-based "
         "models; upload your own on the Neighbourhoods page.",
     )
+    return model_id, model_names[model_id]
+
+
+def _choose_neighbourhoods(
+    model_id: str, notes: list[str]
+) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The neighbourhoods picker: (the chosen codes, the first one at least; every name)."""
     hoods = neighbourhoods(model_id)
     hood_names = dict(zip(hoods.neighbourhood_code, hoods.neighbourhood_name, strict=True))
     hood_codes = hoods.neighbourhood_code.tolist()
@@ -232,6 +282,11 @@ def sidebar() -> Selection | None:
     if not chosen:
         chosen = hood_codes[:1]
         st.sidebar.caption(f"None chosen: showing {hood_names[chosen[0]]}.")
+    return tuple(chosen), hood_names
+
+
+def _choose_indicator(notes: list[str]) -> tuple[str, str, str]:
+    """The indicator and baseline pickers: (indicator id, baseline, latest period)."""
     cat = catalogue()
     area_cat = cat[cat.aggregation != "lsoa_only"]
     ids = area_cat.indicator_id.tolist()
@@ -251,11 +306,16 @@ def sidebar() -> Selection | None:
         key="base",
         help="Every change is measured from this period to the latest one.",
     )
-    _seed("cmp", list(COMPARATOR_OPTIONS), "lad", "comparator", notes)
+    return indicator_id, baseline, periods[-1]
+
+
+def _choose_comparison(notes: list[str]) -> tuple[str, str]:
+    """The comparator and confidence level pickers: (comparator, ci_level)."""
+    _seed("cmp", list(labels.COMPARATOR_CHOICES), "lad", "comparator", notes)
     comparator = st.sidebar.radio(
         "Compare with",
-        list(COMPARATOR_OPTIONS),
-        format_func=COMPARATOR_OPTIONS.get,
+        list(labels.COMPARATOR_CHOICES),
+        format_func=labels.COMPARATOR_CHOICES.get,
         key="cmp",
     )
     _seed("ci", ["95", "998"], "95", "confidence level", notes)
@@ -266,33 +326,7 @@ def sidebar() -> Selection | None:
         key="ci",
         horizontal=True,
     )
-    st.session_state["_url_loaded"] = True
-    st.query_params.update(
-        {
-            "lad": lad_code,
-            "model": model_id,
-            "nb": ",".join(chosen),
-            "ind": indicator_id,
-            "base": baseline,
-            "cmp": comparator,
-            "ci": ci_level,
-        }
-    )
-    for note in notes:
-        st.sidebar.info(note)
-    return Selection(
-        lad_code=lad_code,
-        lad_name=names[lad_code],
-        model_id=model_id,
-        model_name=model_names[model_id],
-        neighbourhoods=tuple(chosen),
-        neighbourhood_names=hood_names,
-        indicator_id=indicator_id,
-        baseline=baseline,
-        current=periods[-1],
-        comparator=comparator,
-        ci_level=ci_level,
-    )
+    return comparator, ci_level
 
 
 def choose_from_url(
@@ -356,18 +390,9 @@ def trend_rows(values: pd.DataFrame, selection: Selection) -> pd.DataFrame:
         | values.area_type.isin(["lad", "england"])
     ]
     if selection.comparator == "rest" and len(selection.neighbourhoods) == 1:
-        meta = analysis.IndicatorMeta.from_row(indicator_row(selection.indicator_id))
-        rest = rest_of_borough_sums(selection.lad_code, selection.model_id, selection.indicator_id)
-        rest = rest[rest.area_code == selection.focus]
-        if not rest.empty:
-            rows = rest.assign(
-                area_type="rest",
-                area_name=f"Rest of {selection.lad_name}",
-                value=analysis.value_from_sums(meta, rest.numerator, rest.denominator),
-            )
-            for level in ("95", "998"):
-                low, high = analysis.interval(meta, rows.numerator, rows.denominator, level)
-                rows[f"lower_ci{level}"], rows[f"upper_ci{level}"] = low, high
+        rest = rest_of_borough(selection.lad_code, selection.model_id, selection.indicator_id)
+        rows = analysis.rest_rows(rest, selection.focus, selection.lad_name)
+        if not rows.empty:
             keep = pd.concat([keep, rows], ignore_index=True)
     return keep
 

@@ -4,7 +4,8 @@ mode (toggle, or `present=1` in the link) hides the sidebar and Streamlit's chro
 
 import streamlit as st
 
-from outcomes import briefing, briefing_pack, export, ui
+from outcomes import briefing, briefing_pack, export, labels, ui
+from outcomes.text import escape_markdown
 
 PRESENT_KEY = "briefing_present"
 # A fixed style sheet (never built from user text): hide the sidebar and app chrome, and
@@ -54,16 +55,14 @@ if present:
 else:
     st.query_params.pop("present", None)
 
-comparator_label = {"lad": selection.lad_name, "rest": f"the rest of {selection.lad_name}"}.get(
-    selection.comparator, "England"
-)
+comparator_label = labels.comparator_name(selection.comparator, selection.lad_name)
 catalogue = ui.catalogue()
 definitions = dict(zip(catalogue.indicator_id, catalogue.definition, strict=True))
 values = ui.area_values(selection.lad_code, selection.model_id, briefing.HEADLINE_INDICATORS)
-rest_sums = None
+rest = None
 if selection.comparator == "rest":
-    rest_sums = {
-        indicator_id: ui.rest_of_borough_sums(selection.lad_code, selection.model_id, indicator_id)
+    rest = {
+        indicator_id: ui.rest_of_borough(selection.lad_code, selection.model_id, indicator_id)
         for indicator_id in briefing.HEADLINE_INDICATORS
     }
 items = briefing.headlines(
@@ -74,13 +73,13 @@ items = briefing.headlines(
     selection.baseline,
     selection.comparator,
     selection.ci_level,
-    rest_sums,
+    rest,
     comparator_label,
 )
 
-st.title(f"{briefing.markdown_safe(selection.focus_name)}: briefing")
+st.title(f"{escape_markdown(selection.focus_name)}: briefing")
 st.caption(
-    briefing.markdown_safe(
+    escape_markdown(
         f"{selection.lad_name} · {selection.model_name} · change since {selection.baseline} "
         f"to each indicator's latest period · compared with "
         f"{comparator_label}"
@@ -101,7 +100,7 @@ if not present:
 
 if not any(h.has_data for h in items):
     st.warning(
-        f"There are no headline figures for {briefing.markdown_safe(selection.focus_name)} "
+        f"There are no headline figures for {escape_markdown(selection.focus_name)} "
         "yet. Try another neighbourhood or model."
     )
     st.stop()
@@ -131,13 +130,11 @@ for start in range(0, len(items), per_row):
                     notes.append(briefing.SCORE_CAVEAT)
             notes = [note for note in notes if note]
             if notes:
-                st.caption(briefing.markdown_safe(" · ".join(notes)))
+                st.caption(escape_markdown(" · ".join(notes)))
 
 with st.container(key="briefing_sentences"):
     st.subheader("In brief")
-    st.markdown(
-        "\n".join(f"- {briefing.markdown_safe(line)}" for line in briefing.sentences(items))
-    )
+    st.markdown("\n".join(f"- {escape_markdown(line)}" for line in briefing.sentences(items)))
 
 if present:
     st.caption("Source: English Indices of Deprivation; ONS. Open Government Licence v3.0.")
@@ -172,8 +169,8 @@ pack_scope = st.radio(
     "Make a pack for",
     ["focus", "all"],
     format_func={
-        "focus": briefing.markdown_safe(selection.focus_name),
-        "all": f"All {hood_count} neighbourhoods of {briefing.markdown_safe(selection.model_name)}"
+        "focus": escape_markdown(selection.focus_name),
+        "all": f"All {hood_count} neighbourhoods of {escape_markdown(selection.model_name)}"
         " (one ZIP)",
     }.get,
     horizontal=True,

@@ -3,7 +3,7 @@ where chance variation matters, and the focus neighbourhood's area profile (spin
 
 import streamlit as st
 
-from outcomes import analysis, charts, comparison, export, tables, ui
+from outcomes import analysis, charts, comparison, export, labels, text, ui
 
 selection = ui.current_selection()
 if selection is None:
@@ -13,11 +13,7 @@ if selection is None:
 meta_row = ui.indicator_row(selection.indicator_id)
 meta = analysis.IndicatorMeta.from_row(meta_row)
 st.title(f"Compare {selection.lad_name}'s neighbourhoods")
-comparator_name = {
-    "lad": selection.lad_name,
-    "england": "England",
-    "rest": f"the rest of {selection.lad_name}",
-}[selection.comparator]
+comparator_name = labels.comparator_name(selection.comparator, selection.lad_name)
 
 values = ui.area_values(selection.lad_code, selection.model_id, (selection.indicator_id,))
 hood_rows = values[(values.area_type == "neighbourhood") & values.value.notna()]
@@ -36,7 +32,7 @@ period = st.selectbox(
     "Period", periods, key="compare_period", help="The period the ranking and funnel plot show."
 )
 st.query_params["period"] = period
-slug = f"{tables.slug(selection.lad_name)}_{tables.slug(selection.model_name)}"
+slug = f"{text.slug(selection.lad_name)}_{text.slug(selection.model_name)}"
 context = export.ExportContext.from_selection(selection, baseline="", period=period)
 
 # ----------------------------------------------------------------------------- ranked values
@@ -46,7 +42,7 @@ st.markdown(
     + comparison.method_text(meta, comparator_name, selection.ci_level)
 )
 rest = (
-    ui.rest_of_borough_sums(selection.lad_code, selection.model_id, selection.indicator_id)
+    ui.rest_of_borough(selection.lad_code, selection.model_id, selection.indicator_id)
     if selection.comparator == "rest"
     else None
 )
@@ -157,7 +153,7 @@ area_ids = tuple(cat[cat.aggregation != "lsoa_only"].indicator_id)
 all_values = ui.area_values(selection.lad_code, selection.model_id, area_ids)
 spread = ui.neighbourhood_spread(selection.model_id, area_ids)
 rest_by_indicator = (
-    {i: ui.rest_of_borough_sums(selection.lad_code, selection.model_id, i) for i in area_ids}
+    {i: ui.rest_of_borough(selection.lad_code, selection.model_id, i) for i in area_ids}
     if selection.comparator == "rest"
     else None
 )

@@ -176,7 +176,8 @@ def test_method_text_for_each_kind_of_indicator():
 
 def test_ranked_values_against_the_rest_of_the_borough():
     values = _synthetic_values(WILSON)
-    # synthetic: rest-of-borough sums of each neighbourhood
+    # synthetic: the rest of the borough of each neighbourhood, as queries.rest_of_borough
+    # gives it (summed counts, value and intervals)
     rest = pd.DataFrame(
         {
             "area_code": ["a", "b", "c", "d"],
@@ -185,6 +186,10 @@ def test_ranked_values_against_the_rest_of_the_borough():
             "denominator": [3000.0] * 4,
         }
     )
+    rest["value"] = rest.numerator / rest.denominator * 100
+    for level in ("95", "998"):
+        low, high = analysis.interval(WILSON, rest.numerator, rest.denominator, level)
+        rest[f"lower_ci{level}"], rest[f"upper_ci{level}"] = low, high
     ranked = comparison.ranked_values(values, rest, WILSON, "2024", "rest", "95")
     by_name = ranked.set_index("area_name")
     assert by_name.comparator_value["Cedar"] == pytest.approx(585 / 3000 * 100)
