@@ -170,6 +170,52 @@ def bench_model(con, lad: str, model: str) -> dict:
     }
 
 
+def _measure(args: argparse.Namespace) -> dict:
+    """Run every measurement on a throw-away user database; return the results."""
+    with tempfile.TemporaryDirectory(prefix="bench_export_user_") as tmp:
+        base = db.open_database(args.db, Path(tmp) / "user.duckdb")
+        try:
+            con = db.cursor(base)
+            start = time.perf_counter()
+            export.warm_up()
+            first = round(time.perf_counter() - start, 3)
+            pack_runs = max(1, min(args.runs, 3))
+            return {
+                "first_image_s": first,
+                "pack_runs": pack_runs,
+                "images": bench_images(con, args.runs),
+                "one_pack_with_charts": bench_one_pack(con, pack_runs, True),
+                "one_pack_words_only": bench_one_pack(con, pack_runs, False),
+                "whole_model": None if args.skip_model else bench_model(con, args.lad, args.model),
+            }
+        finally:
+            base.close()
+
+
+def _print(runs: int, found: dict) -> None:
+    print(f"\nmedians over {runs} runs (seconds); packs over {found['pack_runs']}")
+    print(f"{'what':<64} {'median':>8} {'min':>8} {'max':>8}")
+    print(f"{'(a) start the browser and draw a first image':<64} {found['first_image_s']:8.3f}")
+    for name, row in found["images"].items():
+        label = f"(b) {name.replace('_', ' ')} ({row['bytes']:,} bytes)"
+        print(f"{label:<64} {row['median_s']:8.3f} {row['min_s']:8.3f} {row['max_s']:8.3f}")
+    for label, row in (
+        ("(c) one neighbourhood's pack, 4 charts, PPTX + PDF", found["one_pack_with_charts"]),
+        ("(c) one neighbourhood's pack, numbers and words only", found["one_pack_words_only"]),
+    ):
+        print(f"{label:<64} {row['median_s']:8.3f} {row['min_s']:8.3f} {row['max_s']:8.3f}")
+    whole = found["whole_model"]
+    if whole:
+        label = f"(d) {whole['model_name']} ({whole['lad_code']}): {whole['neighbourhoods']} packs"
+        print(f"{label:<64} {whole['total_s']:8.3f}")
+        print(
+            f"{'    per neighbourhood (median / max)':<64} "
+            f"{whole['per_neighbourhood_median_s']:8.3f} {'':>8} "
+            f"{whole['per_neighbourhood_max_s']:8.3f}"
+        )
+        print(f"    {whole['files']} files, {whole['bytes_written'] / 1e6:.1f} MB")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs of each (default 5)")
@@ -187,53 +233,14 @@ def main(argv: list[str] | None = None) -> int:
     if not export.browser_available():
         print(f"no browser for kaleido: {export.INSTALL_HINT}")
         return 1
-
-    with tempfile.TemporaryDirectory(prefix="bench_export_user_") as tmp:
-        base = db.open_database(args.db, Path(tmp) / "user.duckdb")
-        try:
-            con = db.cursor(base)
-            start = time.perf_counter()
-            export.warm_up()
-            first = round(time.perf_counter() - start, 3)
-            images = bench_images(con, args.runs)
-            pack_runs = max(1, min(args.runs, 3))
-            one = bench_one_pack(con, pack_runs, True)
-            words = bench_one_pack(con, pack_runs, False)
-            whole = None if args.skip_model else bench_model(con, args.lad, args.model)
-        finally:
-            base.close()
-
-    print(f"\nmedians over {args.runs} runs (seconds); packs over {pack_runs}")
-    print(f"{'what':<64} {'median':>8} {'min':>8} {'max':>8}")
-    print(f"{'(a) start the browser and draw a first image':<64} {first:8.3f}")
-    for name, row in images.items():
-        label = f"(b) {name.replace('_', ' ')} ({row['bytes']:,} bytes)"
-        print(f"{label:<64} {row['median_s']:8.3f} {row['min_s']:8.3f} {row['max_s']:8.3f}")
-    for label, row in (
-        ("(c) one neighbourhood's pack, 4 charts, PPTX + PDF", one),
-        ("(c) one neighbourhood's pack, numbers and words only", words),
-    ):
-        print(f"{label:<64} {row['median_s']:8.3f} {row['min_s']:8.3f} {row['max_s']:8.3f}")
-    if whole:
-        label = f"(d) {whole['model_name']} ({whole['lad_code']}): {whole['neighbourhoods']} packs"
-        print(f"{label:<64} {whole['total_s']:8.3f}")
-        print(
-            f"{'    per neighbourhood (median / max)':<64} "
-            f"{whole['per_neighbourhood_median_s']:8.3f} {'':>8} "
-            f"{whole['per_neighbourhood_max_s']:8.3f}"
-        )
-        print(f"    {whole['files']} files, {whole['bytes_written'] / 1e6:.1f} MB")
-
+    found = _measure(args)
+    _print(args.runs, found)
     stamp = datetime.now(UTC)
     result = {
         "benchmark": "bench_export",
         "timestamp": stamp.isoformat(timespec="seconds"),
         "runs": args.runs,
-        "first_image_s": first,
-        "images": images,
-        "one_pack_with_charts": one,
-        "one_pack_words_only": words,
-        "whole_model": whole,
+        **{k: v for k, v in found.items() if k != "pack_runs"},
         "public_db": str(args.db),
         "png_scale": export.PNG_SCALE,
         "pack_scale": briefing_pack.PACK_SCALE,
