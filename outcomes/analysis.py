@@ -59,29 +59,6 @@ def _flag(value: object) -> bool:
     return True if value is None or pd.isna(value) else bool(value)
 
 
-def value_from_sums(meta: IndicatorMeta, numerator: pd.Series, denominator: pd.Series) -> pd.Series:
-    """An indicator value from summed inputs, as the build computes it. The pages take such
-    values from SQL (the published rows, `queries.rest_of_borough`, `queries.decile_sums`);
-    this twin serves frames that are not in the database."""
-    if meta.aggregation in ("sum", "lsoa_only"):
-        return numerator.astype(float)
-    return numerator / denominator.replace(0, np.nan) * meta.multiplier
-
-
-def interval(meta: IndicatorMeta, numerator, denominator, ci_level: str) -> tuple:
-    """(lower, upper) on the indicator's scale, NaN where the indicator has no CI."""
-    numerator = np.asarray(numerator, dtype=float)
-    denominator = np.asarray(denominator, dtype=float)
-    confidence = CONFIDENCE[ci_level]
-    if meta.ci_method == "wilson":
-        low, high = stats.wilson_ci(numerator, denominator, confidence)
-        return np.asarray(low) * meta.multiplier, np.asarray(high) * meta.multiplier
-    if meta.ci_method == "byar":
-        return stats.byars_ci(numerator, denominator, confidence, meta.multiplier)
-    nan = np.full(numerator.shape, np.nan)
-    return nan, nan
-
-
 def comparator_values(
     values: pd.DataFrame,
     rest: pd.DataFrame | None,

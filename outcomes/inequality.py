@@ -54,15 +54,15 @@ def sii_caveat(meta_row: pd.Series) -> tuple[bool, str | None]:
 
 
 def decile_table(sums: pd.DataFrame, meta: analysis.IndicatorMeta, ci_level: str) -> pd.DataFrame:
-    """Decile sums (from `queries.decile_sums`) -> value, interval at `ci_level`, standard
-    error (from the 95% interval, NaN without a CI) and the population used to weight the SII
-    (the population estimate, or the denominators where there is none)."""
+    """Decile rows (from `queries.decile_sums`, whose values and intervals the build's SQL
+    computes from the summed counts) -> value, interval at `ci_level`, standard error (from the
+    95% interval, NaN without a CI) and the population used to weight the SII (the population
+    estimate, or the denominators where there is none)."""
     frame = sums.copy()
-    frame["value"] = analysis.value_from_sums(meta, frame.numerator, frame.denominator)
     frame.loc[frame.lsoas_with_data == 0, "value"] = np.nan
-    low, high = analysis.interval(meta, frame.numerator, frame.denominator, ci_level)
-    frame["lower"], frame["upper"] = low, high
-    low95, high95 = analysis.interval(meta, frame.numerator, frame.denominator, "95")
+    frame["lower"] = frame[f"lower_ci{ci_level}"].astype(float)
+    frame["upper"] = frame[f"upper_ci{ci_level}"].astype(float)
+    low95, high95 = frame.lower_ci95.astype(float), frame.upper_ci95.astype(float)
     frame["se"] = (np.asarray(high95) - np.asarray(low95)) / (2 * Z95)
     has_population = frame.population.notna().all() and (frame.population > 0).any()
     frame["weight"] = frame.population if has_population else frame.denominator

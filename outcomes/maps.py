@@ -6,8 +6,6 @@ GeoJSON in, DataFrames and GeoJSON out; no Streamlit here. The figures are drawn
 
 from __future__ import annotations
 
-import dataclasses
-
 import pandas as pd
 
 from outcomes import analysis
@@ -95,17 +93,6 @@ def change_legend(polarity: str, comparable: bool = True) -> str:
         "higher_is_worse": "blue = improved (fell), orange = worsened (rose)",
         "higher_is_better": "blue = improved (rose), orange = worsened (fell)",
     }.get(polarity, "blue = rose, orange = fell (neither is better or worse)")
-
-
-def comparable_over_time(meta_row: pd.Series) -> bool:
-    """The catalogue's comparable_over_time flag; True where the catalogue has none."""
-    value = meta_row.get("comparable_over_time", True)
-    return True if value is None or pd.isna(value) else bool(value)
-
-
-def with_comparability(meta: analysis.IndicatorMeta, meta_row: pd.Series) -> analysis.IndicatorMeta:
-    """`meta` with the catalogue's comparable_over_time flag applied."""
-    return dataclasses.replace(meta, comparable_over_time=comparable_over_time(meta_row))
 
 
 def table_for(

@@ -226,7 +226,6 @@ def rest_of_borough(
 
 #: The former name of `rest_of_borough` (which now gives the value and intervals too), kept
 #: while outcomes/briefing_pack still calls it.
-rest_of_borough_sums = rest_of_borough
 
 
 def borough_lsoas(con: duckdb.DuckDBPyConnection, lad_code: str) -> pd.DataFrame:

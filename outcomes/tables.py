@@ -5,10 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from outcomes import labels
-from outcomes.text import slug as slug  # for pages/neighbourhoods.py, pages/partner_data.py
 
 AREA_ORDER = {"neighbourhood": 0, "lad": 1, "england": 2}
-AREA_LABEL = labels.AREA_TYPES  # for pages/partner_data.py
 
 
 def wide_by_period(values: pd.DataFrame, decimals: int = 2) -> pd.DataFrame:
@@ -16,7 +14,7 @@ def wide_by_period(values: pd.DataFrame, decimals: int = 2) -> pd.DataFrame:
     frame = values.assign(
         _order=values["area_type"].map(AREA_ORDER),
         Area=values["area_name"],
-        Type=values["area_type"].map(AREA_LABEL),
+        Type=values["area_type"].map(labels.AREA_TYPES),
     )
     wide = frame.pivot_table(
         index=["_order", "Area", "Type"], columns="period", values="value", aggfunc="first"

@@ -10,7 +10,7 @@ from outcomes import (
     geo,
     maps,
     model_comparison,
-    tables,
+    text,
     ui,
 )
 from outcomes.uploads import models
@@ -93,7 +93,7 @@ ui.download_csv(
     membership.rename(columns={"lsoa21_code": "lsoa_code", "neighbourhood_name": "neighbourhood"})[
         ["lsoa_code", "neighbourhood"]
     ],
-    f"{tables.slug(selection.lad_name)}_{tables.slug(selection.model_name)}_lsoas.csv",
+    f"{text.slug(selection.lad_name)}_{text.slug(selection.model_name)}_lsoas.csv",
     "Download this model as an upload-ready CSV",
 )
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from outcomes import tables, ui
+from outcomes import labels, text, ui
 from outcomes.text import escape_markdown
 from outcomes.uploads import datasets, disclosure, display, formats, geography, refresh
 from outcomes.uploads.problems import DataFileError
@@ -230,7 +230,7 @@ else:
         shown[
             ["indicator", "period", "area_type", "area_name", "value", "numerator",
              "denominator", "lower_ci95", "upper_ci95", "suppressed"]
-        ].assign(area_type=shown.area_type.map(tables.AREA_LABEL)),
+        ].assign(area_type=shown.area_type.map(labels.AREA_TYPES)),
         hide_index=True,
         width="stretch",
         column_config={
@@ -241,7 +241,7 @@ else:
     )  # fmt: skip
 ui.download_csv(
     display.for_download(values),
-    f"{tables.slug(lad_name)}_{tables.slug(meta.dataset_name) or 'dataset'}_values.csv",
+    f"{text.slug(lad_name)}_{text.slug(meta.dataset_name) or 'dataset'}_values.csv",
     "Download every value of this dataset, LSOAs included, after suppression (CSV)",
 )
 

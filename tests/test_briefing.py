@@ -18,6 +18,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from outcomes import analysis, briefing, db, queries
+from tests import synthetic
 
 # Not resolved: a checkout reached through a symlink runs its own dashboard.py.
 APP = Path(__file__).parent.parent / "dashboard.py"
@@ -288,9 +289,9 @@ def frame(m: analysis.IndicatorMeta, rows: list[tuple]) -> pd.DataFrame:
     )
     out["indicator_id"] = m.indicator_id
     out["period_start"] = pd.to_datetime(out.period + "-01-01")
-    out["value"] = analysis.value_from_sums(m, out.numerator, out.denominator)
+    out["value"] = synthetic.value_from_sums(m, out.numerator, out.denominator)
     for level in ("95", "998"):
-        low, high = analysis.interval(m, out.numerator, out.denominator, level)
+        low, high = synthetic.interval(m, out.numerator, out.denominator, level)
         out[f"lower_ci{level}"], out[f"upper_ci{level}"] = low, high
     return out
 

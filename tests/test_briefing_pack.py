@@ -40,9 +40,11 @@ needs_browser = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def cur(real_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
-    base = db.open_database(real_db, tmp_path_factory.mktemp("pack_user") / "user.duckdb")
-    yield db.cursor(base)
-    base.close()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(db, "PUBLIC_DB", Path(real_db))  # boundaries come from the same build
+        base = db.open_database(real_db, tmp_path_factory.mktemp("pack_user") / "user.duckdb")
+        yield db.cursor(base)
+        base.close()
 
 
 @pytest.fixture(scope="module")

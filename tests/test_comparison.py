@@ -16,6 +16,7 @@ import pytest
 from scipy import stats as sps
 
 from outcomes import analysis, charts, comparison, db, queries, stats
+from tests import synthetic
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 PAGE = PROJECT_DIR / "pages" / "compare.py"
@@ -146,7 +147,7 @@ def _synthetic_values(meta: analysis.IndicatorMeta) -> pd.DataFrame:
     )
     frame = pd.concat([rows, borough], ignore_index=True)
     for level in ("95", "998"):
-        low, high = analysis.interval(meta, frame.numerator, frame.denominator, level)
+        low, high = synthetic.interval(meta, frame.numerator, frame.denominator, level)
         frame[f"lower_ci{level}"], frame[f"upper_ci{level}"] = low, high
     return frame
 
@@ -188,7 +189,7 @@ def test_ranked_values_against_the_rest_of_the_borough():
     )
     rest["value"] = rest.numerator / rest.denominator * 100
     for level in ("95", "998"):
-        low, high = analysis.interval(WILSON, rest.numerator, rest.denominator, level)
+        low, high = synthetic.interval(WILSON, rest.numerator, rest.denominator, level)
         rest[f"lower_ci{level}"], rest[f"upper_ci{level}"] = low, high
     ranked = comparison.ranked_values(values, rest, WILSON, "2024", "rest", "95")
     by_name = ranked.set_index("area_name")
@@ -428,7 +429,7 @@ def test_page_draws_a_funnel_for_an_indicator_with_a_ci(app, monkeypatch):
                 "synthetic_pct", "Synthetic %", "%", "higher_is_worse", "ratio", "wilson", 100
             )
             for level in ("95", "998"):
-                low, high = analysis.interval(meta, syn.numerator, syn.denominator, level)
+                low, high = synthetic.interval(meta, syn.numerator, syn.denominator, level)
                 syn[f"lower_ci{level}"], syn[f"upper_ci{level}"] = low, high
             frame = pd.concat([frame, syn], ignore_index=True)
         return frame

@@ -25,6 +25,7 @@ from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
 from outcomes import analysis, charts, db, export, geo, maps, queries
+from tests import synthetic
 
 APP = Path(__file__).resolve().parents[1] / "dashboard.py"
 TRAFFORD, LOCALITIES = "E08000009", "E08000009_localities2023"
@@ -48,9 +49,11 @@ needs_browser = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def cur(real_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
-    base = db.open_database(real_db, tmp_path_factory.mktemp("export_user") / "user.duckdb")
-    yield db.cursor(base)
-    base.close()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(db, "PUBLIC_DB", Path(real_db))  # boundaries come from the same build
+        base = db.open_database(real_db, tmp_path_factory.mktemp("export_user") / "user.duckdb")
+        yield db.cursor(base)
+        base.close()
 
 
 @pytest.fixture(scope="module")
@@ -180,7 +183,7 @@ def synthetic_wilson() -> tuple[pd.DataFrame, pd.DataFrame]:
     )
     frame["value"] = frame.numerator / frame.denominator * 100
     for level in ("95", "998"):
-        low, high = analysis.interval(meta, frame.numerator, frame.denominator, level)
+        low, high = synthetic.interval(meta, frame.numerator, frame.denominator, level)
         frame[f"lower_ci{level}"], frame[f"upper_ci{level}"] = low, high
     catalogue = pd.DataFrame(
         [

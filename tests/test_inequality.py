@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from outcomes import analysis, charts, db, inequality, queries, stats
+from tests import synthetic
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 PAGE = PROJECT_DIR / "pages" / "inequality.py"
@@ -76,8 +77,12 @@ def _synthetic_sums() -> pd.DataFrame:
     )
 
 
+def _wilson_sums() -> pd.DataFrame:
+    return synthetic.with_values(_synthetic_sums(), WILSON)
+
+
 def test_decile_values_come_from_summed_counts_with_wilson_intervals():
-    deciles = inequality.decile_table(_synthetic_sums(), WILSON, "95")
+    deciles = inequality.decile_table(_wilson_sums(), WILSON, "95")
     first = deciles.iloc[0]
     assert first.value == pytest.approx(30.0)
     low, high = stats.wilson_ci(300, 1000, 0.95)
@@ -100,14 +105,14 @@ def test_weighted_means_are_not_averages_of_lsoa_values():
             "population": [np.nan],
         }
     )
-    deciles = inequality.decile_table(sums, WEIGHTED, "95")
+    deciles = inequality.decile_table(synthetic.with_values(sums, WEIGHTED), WEIGHTED, "95")
     assert deciles.value[0] == pytest.approx(32.5)  # not (10 + 40) / 2 = 25
     assert np.isnan(deciles.lower[0]) and np.isnan(deciles.se[0])
     assert deciles.weight_source[0] == "denominator"  # no population estimate: denominators
 
 
 def test_sii_uses_simulation_with_a_ci_and_regression_without():
-    deciles = inequality.decile_table(_synthetic_sums(), WILSON, "95")
+    deciles = inequality.decile_table(_wilson_sums(), WILSON, "95")
     result = inequality.slope_index(deciles, WILSON, "95")
     assert result.method == "simulation"
     assert result.sii < 0 and result.sii_lower < result.sii < result.sii_upper
@@ -162,7 +167,7 @@ def test_sii_caveats():
 
 
 def test_decile_chart_and_table():
-    deciles = inequality.decile_table(_synthetic_sums(), WILSON, "95")
+    deciles = inequality.decile_table(_wilson_sums(), WILSON, "95")
     fig = charts.decile_chart(
         deciles,
         borough_name="Trafford",

@@ -7,6 +7,7 @@ build (`real_db`); page tests run the app headless with AppTest.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -107,11 +108,24 @@ def test_a_measure_not_comparable_over_time_is_not_judged():
     legend = maps.change_legend("higher_is_worse", comparable=False)
     assert legend.startswith("blue = fell, orange = rose (not judged")
     assert "improved" not in legend
-    row = pd.Series({"comparable_over_time": False})
-    assert maps.comparable_over_time(row) is False
-    assert maps.comparable_over_time(pd.Series({"name": "no flag"})) is True
-    assert maps.comparable_over_time(pd.Series({"comparable_over_time": None})) is True
-    meta = maps.with_comparability(_meta(), row)
+    base = {
+        "indicator_id": "x",
+        "name": "x",
+        "unit": "%",
+        "polarity": "higher_is_worse",
+        "aggregation": "ratio",
+        "ci_method": "none",
+        "multiplier": 100.0,
+    }
+
+    def flag(value):
+        return analysis.IndicatorMeta.from_row(
+            pd.Series({**base, "comparable_over_time": value})
+        ).comparable_over_time
+
+    assert flag(False) is False and flag(None) is True
+    assert analysis.IndicatorMeta.from_row(pd.Series(base)).comparable_over_time is True
+    meta = dataclasses.replace(_meta(), comparable_over_time=False)
     areas = _areas({"2019": [10.0, 5.0], "2025": [8.0, 6.0]})  # synthetic
     change = maps.change_frame(areas, "2019", "2025", meta, "95")
     assert change.change.tolist() == pytest.approx([-2.0, 1.0])
@@ -239,7 +253,8 @@ def test_model_map_greys_unassigned_lsoas():
 
 
 @pytest.fixture
-def con(real_db, tmp_path):
+def con(real_db, tmp_path, monkeypatch):
+    monkeypatch.setattr(db, "PUBLIC_DB", Path(real_db))  # boundaries come from the same build
     base = db.open_database(real_db, tmp_path / "user.duckdb")
     yield db.cursor(base)
     base.close()

@@ -21,7 +21,6 @@ from outcomes.briefing_pack.data import (
     definition_rows,
     headline_rows,
     method_note,
-    with_comparability,
 )
 from outcomes.briefing_pack.figures import chart_figures
 from outcomes.briefing_pack.files import (
@@ -67,6 +66,5 @@ __all__ = [
     "pptx_bytes",
     "profile_ids",
     "selection_packs",
-    "with_comparability",
     "zip_bytes",
 ]

@@ -4,8 +4,7 @@ definitions, sources and licences of every indicator in it, in words for the wri
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -85,35 +84,6 @@ class Pack:
         return comparison.spine_source(self.definitions)
 
 
-def with_comparability(
-    items: list[briefing.Headline], catalogue: pd.DataFrame
-) -> list[briefing.Headline]:
-    """Headlines with the catalogue's comparable_over_time flag applied: a measure whose
-    definition changed between waves (IMD scores, IoD2025's income domain) shows both values but
-    is not read as a rise or fall, exactly as `analysis.change_since_baseline` labels it."""
-    flags = catalogue.set_index("indicator_id").get("comparable_over_time")
-    if flags is None:
-        return items
-    out = []
-    for h in items:
-        flag = flags.get(h.meta.indicator_id, True)
-        comparable = True if flag is None or pd.isna(flag) else bool(flag)
-        if comparable or not h.meta.comparable_over_time:
-            out.append(h)
-            continue
-        out.append(
-            replace(
-                h,
-                meta=replace(h.meta, comparable_over_time=False),
-                change_lower=math.nan,
-                change_upper=math.nan,
-                significance=analysis.NOT_COMPARABLE,
-                direction="not tested",
-            )
-        )
-    return out
-
-
 def _headlines(data: ModelData, focus: str, options: PackOptions) -> list[briefing.Headline]:
     """The Briefing page's headline numbers for the neighbourhood."""
     items = briefing.headlines(
@@ -127,7 +97,7 @@ def _headlines(data: ModelData, focus: str, options: PackOptions) -> list[briefi
         data.rest_sums if options.comparator == "rest" else None,
         data.comparator_label(options.comparator),
     )
-    return with_comparability(items, data.catalogue)
+    return items
 
 
 def _context(data: ModelData, options: PackOptions) -> export.ExportContext:

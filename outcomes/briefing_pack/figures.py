@@ -42,7 +42,7 @@ class _Chart:
 
 def _chart(data: ModelData, focus: str, options: PackOptions) -> _Chart:
     row = data.catalogue.set_index("indicator_id", drop=False).loc[options.indicator_id]
-    meta = maps.with_comparability(analysis.IndicatorMeta.from_row(row), row)
+    meta = analysis.IndicatorMeta.from_row(row)
     ci_text = (
         f"{analysis.CI_LABELS[options.ci_level]} confidence intervals"
         if meta.has_ci
@@ -72,24 +72,16 @@ def chart_figures(data: ModelData, focus: str, options: PackOptions) -> list[Fig
 
 
 def _rest_rows(data: ModelData, meta, focus: str, values: pd.DataFrame) -> pd.DataFrame | None:
-    """The rest of the borough over time, from its sums, in the shape of area_values."""
+    """The rest of the borough over time (values and intervals from the build's SQL), in the
+    shape of area_values."""
     rest = data.rest_sums.get(meta.indicator_id)
-    if rest is None or rest.empty:
+    if rest is None or rest.empty or meta.aggregation == "lsoa_only":
         return None
-    rest = rest[rest.area_code == focus]
-    if rest.empty or meta.aggregation == "lsoa_only":
+    rows = analysis.rest_rows(rest, focus, data.lad_name)
+    if rows.empty:
         return None
     starts = values.drop_duplicates("period").set_index("period").period_start
-    rows = rest.assign(
-        area_type="rest",
-        area_name=f"Rest of {data.lad_name}",
-        value=analysis.value_from_sums(meta, rest.numerator, rest.denominator),
-        period_start=rest.period.map(starts),
-        indicator_id=meta.indicator_id,
-    )
-    for level in ("95", "998"):
-        low, high = analysis.interval(meta, rows.numerator, rows.denominator, level)
-        rows[f"lower_ci{level}"], rows[f"upper_ci{level}"] = low, high
+    rows = rows.assign(period_start=rows.period.map(starts), indicator_id=meta.indicator_id)
     return rows[rows.period_start.notna()]
 
 

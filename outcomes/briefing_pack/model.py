@@ -9,7 +9,7 @@ from datetime import date
 
 import pandas as pd
 
-from outcomes import briefing, geo, queries
+from outcomes import briefing, geo, labels, queries
 
 DEFAULT_INDICATOR = "income_deprived_pct"
 PACK_SCALE = 2  # PNGs in packs: 2,000 px wide, ~280 dpi across an A4 page
@@ -58,9 +58,7 @@ class ModelData:
 
     def comparator_label(self, comparator: str) -> str:
         """The comparator in words: 'Trafford', 'England', 'the rest of Trafford'."""
-        return {"lad": self.lad_name, "rest": f"the rest of {self.lad_name}"}.get(
-            comparator, "England"
-        )
+        return labels.comparator_name(comparator, self.lad_name) or labels.ENGLAND
 
     def profile_ids(self, indicator_id: str) -> tuple[str, ...]:
         """The pack's indicators: the headline ones and the chart indicator."""
@@ -109,7 +107,7 @@ def load_model(
         neighbourhoods=queries.neighbourhoods(con, model_id),
         catalogue=cat,
         values=queries.area_values(con, lad_code, model_id, ids),
-        rest_sums={i: queries.rest_of_borough_sums(con, lad_code, model_id, i) for i in ids},
+        rest_sums={i: queries.rest_of_borough(con, lad_code, model_id, i) for i in ids},
         spread=queries.neighbourhood_spread(con, model_id, ids),
         lsoa_values=queries.lsoa_values(con, lad_code, indicator_id, model_id),
         lsoa_shapes=geo.lsoa_geojson(lad_code),

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from outcomes import labels
 from outcomes.charts.style import (
     BOROUGH_COLOUR,
     COMPARISON_COLOURS,
@@ -126,7 +127,7 @@ def _own_comparators(frame: pd.DataFrame, comparator_name: str) -> go.Scatter:
         name=escape_html(
             f"{comparator_name[:1].upper()}{comparator_name[1:]} (each neighbourhood's own)"
         ),
-        hovertemplate="Rest of borough: %{x:,.3~f}<extra></extra>",
+        hovertemplate=f"{labels.REST}: %{{x:,.3~f}}<extra></extra>",
     )
 
 
@@ -424,7 +425,7 @@ def spine_chart(
     fig.update_xaxes(
         range=[-1.15, 1.15],
         tickvals=[-1, 0, 1],
-        ticktext=["◀ Worse", "England", "Better ▶"],
+        ticktext=["◀ Worse", labels.ENGLAND, "Better ▶"],
         showgrid=False,
         zeroline=False,
         title_text="Distance from England, scaled per indicator (better to the right)",

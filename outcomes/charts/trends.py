@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from outcomes import labels
 from outcomes.charts.style import (
     BOROUGH_COLOUR,
     ENGLAND_COLOUR,
@@ -36,7 +37,7 @@ def _line_style(area_type: str, area_name: str, colour_index: int) -> tuple[str,
         return "#000000", "dashdot", 2, area_name
     if area_type == "lad":
         return BOROUGH_COLOUR, "dash", 2, f"{area_name} (borough)"
-    return ENGLAND_COLOUR, "dot", 2, "England"
+    return ENGLAND_COLOUR, "dot", 2, labels.ENGLAND
 
 
 def _area_trace(rows: pd.DataFrame, style: tuple, lower: str, upper: str) -> go.Scatter:
