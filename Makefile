@@ -15,7 +15,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 DB := data/outcomes.duckdb
-DB_INPUTS := $(shell find transforms data/raw -type f -not -path '*/__pycache__/*') outcomes/stats.py
+DB_INPUTS := $(shell find transforms data/raw -type f -not -path '*/__pycache__/*')
 
 build: $(DB)  ## build data/outcomes.duckdb when it is missing or older than its inputs
 
