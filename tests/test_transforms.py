@@ -95,6 +95,7 @@ GRAINS = {
     "int_transport_area_rows": ("area_type", "area_code", "period", "indicator_id"),
     "int_deprivation_lsoa_inputs": ("period", "geography", "lsoa_code", "indicator_id"),
     "int_population_lsoa_inputs": ("period", "geography", "lsoa_code", "indicator_id"),
+    "int_population_lsoa11_mid_years": ("lsoa11_code",),
     "int_health_access_lsoa_inputs": ("period", "geography", "lsoa_code", "indicator_id"),
     "int_health_access_gp_inputs": ("period", "geography", "lsoa_code", "indicator_id"),
     "int_transport_lsoa_inputs": ("period", "geography", "lsoa_code", "indicator_id"),

@@ -7,12 +7,7 @@ with pop21 as (
     select lsoa21_code, population from stg_population_lsoa21
 ),
 pop11 as (
-    select lsoa11_code,
-        max(population) filter (where period = '2017') as pop_2017,
-        max(population) filter (where period = '2019') as pop_2019,
-        max(population) filter (where period = '2020') as pop_2020
-    from stg_population_lsoa11
-    group by lsoa11_code
+    select * from int_population_lsoa11_mid_years
 ),
 loneliness as (
     select '2020/21' as period, date '2020-04-01' as period_start, 'lsoa21' as geography,

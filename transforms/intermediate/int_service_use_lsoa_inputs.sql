@@ -4,12 +4,7 @@
 -- numerator, denominator. Modelled scores are weighted by population (numerator = value x
 -- population); counts and rates carry their own numerators and denominators.
 with pop11 as (
-    select lsoa11_code,
-        max(population) filter (where period = '2017') as pop_2017,
-        max(population) filter (where period = '2019') as pop_2019,
-        max(population) filter (where period = '2020') as pop_2020
-    from stg_population_lsoa11
-    group by lsoa11_code
+    select * from int_population_lsoa11_mid_years
 ),
 -- GP practices attributed to the LSOA 2011 of their postcode.
 online_consultations as (
