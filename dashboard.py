@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from outcomes import db, ui
+from outcomes import db, signin, ui
 
 st.set_page_config(page_title="Neighbourhood outcomes", layout="wide")
 
@@ -23,6 +23,7 @@ try:
 except db.DatabaseMissing as exc:
     st.error(f"The dashboard cannot open its data: {exc}")
     st.stop()
+signin.sidebar()
 st.session_state["selection"] = ui.sidebar()
 st.session_state[ui.ROUTER_RAN] = True
 st.sidebar.caption(

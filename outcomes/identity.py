@@ -46,6 +46,11 @@ class User:
     local_mode: bool = False
 
     @property
+    def signed_in(self) -> bool:
+        """True for a user the identity provider vouched for (not local mode, not anonymous)."""
+        return bool(self.email) and not self.local_mode
+
+    @property
     def label(self) -> str:
         """How the user is shown: 'Jo Bloggs (analyst, trafford.gov.uk)'."""
         who = self.name or self.email
@@ -65,10 +70,24 @@ def may_change(user: User, owner_email: str) -> bool:
 
 
 def _groups(claims: Mapping[str, object]) -> set[str]:
-    raw = claims.get("groups") or claims.get("roles") or []
-    if isinstance(raw, str):
-        raw = [raw]
-    return {str(g).casefold() for g in raw} if isinstance(raw, Iterable) else set()
+    """Group and app-role claim values together (Entra ID sends group object ids in `groups`
+    and app roles in `roles`), casefolded."""
+    found: set[str] = set()
+    for key in ("groups", "roles"):
+        raw = claims.get(key) or []
+        if isinstance(raw, str):
+            raw = [raw]
+        if isinstance(raw, Iterable):
+            found |= {str(g).strip().casefold() for g in raw}
+    return found - {""}
+
+
+def verified_email(claims: Mapping[str, object]) -> str:
+    """The claims' email, casefolded; empty when absent or when the provider says it is not
+    verified (`email_verified` false), so it can neither grant a role nor own anything."""
+    if claims.get("email_verified") is False or claims.get("email_verified") == "false":
+        return ""
+    return str(claims.get("email") or "").strip().casefold()
 
 
 def _matches(entry: str, email: str, groups: set[str]) -> bool:
@@ -84,9 +103,7 @@ def role_for(claims: Mapping[str, object], roles: Mapping[str, object]) -> str:
     """The highest role whose list in `roles` (the `[roles]` configuration) matches the
     claims' email, its domain ('@domain') or a group ('group:<name>'); else viewer. An email
     the provider has not verified (`email_verified` false) matches nothing."""
-    email = str(claims.get("email") or "").casefold()
-    if claims.get("email_verified") is False:
-        email = ""
+    email = verified_email(claims)
     groups = _groups(claims)
     for role in reversed(ROLES[1:]):
         entries = roles.get(ROLE_LISTS[role], [])
@@ -100,18 +117,25 @@ def role_for(claims: Mapping[str, object], roles: Mapping[str, object]) -> str:
 def organisation_for(claims: Mapping[str, object]) -> str:
     """The user's organisation: an `organisation` claim, else their email domain."""
     org = str(claims.get("organisation") or claims.get("org") or "").strip()
-    email = str(claims.get("email") or "")
+    email = verified_email(claims)
     return org or (email.rsplit("@", 1)[1] if "@" in email else "")
 
 
 def user_from_claims(claims: Mapping[str, object], roles: Mapping[str, object]) -> User:
-    """A signed-in user from the identity token's claims and the role configuration."""
+    """A signed-in user from the identity token's claims and the role configuration. Without
+    a verified email the user is known by the provider's subject id (`sub:<id>`), which no
+    email-keyed owner or role entry can match."""
     return User(
-        email=str(claims.get("email") or claims.get("sub") or ""),
+        email=verified_email(claims) or f"sub:{claims.get('sub') or ''}",
         name=str(claims.get("name") or ""),
         organisation=organisation_for(claims),
         role=role_for(claims, roles),
     )
+
+
+def anonymous_user() -> User:
+    """A visitor who has not signed in where sign-in is configured: a viewer."""
+    return User(email="", name="", organisation="", role="viewer")
 
 
 def local_user() -> User:

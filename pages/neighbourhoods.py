@@ -10,6 +10,7 @@ from outcomes import (
     geo,
     maps,
     model_comparison,
+    signin,
     text,
     ui,
 )
@@ -199,46 +200,49 @@ else:
         )
 
 st.subheader("Upload your own neighbourhood model")
-st.markdown(
-    "A CSV with two columns, `lsoa_code` and `neighbourhood`: one row per LSOA. LSOA 2011 or "
-    "2021 codes are accepted (2011 codes are converted with the ONS lookup). LSOAs you leave "
-    "out are shown as *Unassigned*. Several models of one borough can sit side by side; "
-    "uploading a model with an existing name replaces it."
-)
-with st.form("upload_model", clear_on_submit=False):
-    name = st.text_input("Model name", placeholder="e.g. Wigan 14 neighbourhoods", max_chars=80)
-    upload = st.file_uploader("CSV file", type=["csv"], accept_multiple_files=False)
-    submitted = st.form_submit_button("Check and save the model")
-if submitted:
-    if upload is None or not name.strip():
-        st.error("Give the model a name and choose a CSV file.")
-    else:
-        con = ui.cursor()
-        try:
-            model = models.validate_model(con, upload.getvalue(), selection.lad_code)
-            model_id = models.save_model(con, model, name, upload.name)
-        except ModelFileError as exc:
-            st.error(f"The file was not saved ({len(exc.problems)} problem(s)):")
-            st.dataframe(pd.DataFrame({"Problem": exc.problems}), hide_index=True, width="stretch")
+if signin.allows("upload"):
+    st.markdown(
+        "A CSV with two columns, `lsoa_code` and `neighbourhood`: one row per LSOA. LSOA 2011 or "
+        "2021 codes are accepted (2011 codes are converted with the ONS lookup). LSOAs you leave "
+        "out are shown as *Unassigned*. Several models of one borough can sit side by side; "
+        "uploading a model with an existing name replaces it."
+    )
+    with st.form("upload_model", clear_on_submit=False):
+        name = st.text_input("Model name", placeholder="e.g. Wigan 14 neighbourhoods", max_chars=80)
+        upload = st.file_uploader("CSV file", type=["csv"], accept_multiple_files=False)
+        submitted = st.form_submit_button("Check and save the model")
+    if submitted:
+        if upload is None or not name.strip():
+            st.error("Give the model a name and choose a CSV file.")
         else:
-            st.cache_data.clear()
-            # The sidebar's model widget already exists in this run: select the new model
-            # through the sidebar on a rerun, and show the outcome after it.
-            st.session_state["_pending_model"] = model_id
-            st.session_state["_upload_messages"] = [
-                (
-                    "success",
-                    f"Saved '{name.strip()}' with {len(set(model.assignments.values()))} "
-                    f"neighbourhoods and {len(model.assignments)} LSOAs.",
-                ),
-                *(("info", note) for note in model.notes),
-            ]
-            st.rerun()
+            con = ui.cursor()
+            try:
+                model = models.validate_model(con, upload.getvalue(), selection.lad_code)
+                model_id = models.save_model(con, model, name, upload.name)
+            except ModelFileError as exc:
+                st.error(f"The file was not saved ({len(exc.problems)} problem(s)):")
+                st.dataframe(
+                    pd.DataFrame({"Problem": exc.problems}), hide_index=True, width="stretch"
+                )
+            else:
+                st.cache_data.clear()
+                # The sidebar's model widget already exists in this run: select the new model
+                # through the sidebar on a rerun, and show the outcome after it.
+                st.session_state["_pending_model"] = model_id
+                st.session_state["_upload_messages"] = [
+                    (
+                        "success",
+                        f"Saved '{name.strip()}' with {len(set(model.assignments.values()))} "
+                        f"neighbourhoods and {len(model.assignments)} LSOAs.",
+                    ),
+                    *(("info", note) for note in model.notes),
+                ]
+                st.rerun()
 for kind, message in st.session_state.pop("_upload_messages", []):
     getattr(st, kind)(message)
 
 uploaded = available[available.source == "uploaded"]
-if not uploaded.empty:
+if not uploaded.empty and signin.allows("upload", quiet=True):
     st.subheader("Remove an uploaded model")
     doomed = st.selectbox(
         "Uploaded model",

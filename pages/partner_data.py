@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from outcomes import labels, text, ui
+from outcomes import labels, signin, text, ui
 from outcomes.text import escape_markdown
 from outcomes.uploads import datasets, disclosure, display, formats, geography, refresh
 from outcomes.uploads.problems import DataFileError
@@ -72,26 +72,27 @@ limit = disclosure.threshold(con)
 env_limit, env_warning = disclosure.env_threshold()
 if env_warning:
     st.warning(env_warning)
-with st.form("suppression"):
-    new_limit = st.number_input(
-        "Suppress counts below",
-        min_value=1,
-        max_value=disclosure.MAX_THRESHOLD,
-        value=limit,
-        step=1,
-        help=f"The default is {env_limit} (environment variable {disclosure.ENV_VAR}).",
-    )
-    if st.form_submit_button("Apply to all uploaded data"):
-        redone = refresh.set_threshold(con, int(new_limit))
-        st.cache_data.clear()
-        st.session_state["_data_messages"] = [
-            (
-                "success",
-                f"Counts below {int(new_limit)} are now suppressed ({redone} dataset(s) "
-                "re-suppressed).",
-            )
-        ]
-        st.rerun()
+if signin.allows("set_policy", quiet=True):  # the threshold: stewards only
+    with st.form("suppression"):
+        new_limit = st.number_input(
+            "Suppress counts below",
+            min_value=1,
+            max_value=disclosure.MAX_THRESHOLD,
+            value=limit,
+            step=1,
+            help=f"The default is {env_limit} (environment variable {disclosure.ENV_VAR}).",
+        )
+        if st.form_submit_button("Apply to all uploaded data"):
+            redone = refresh.set_threshold(con, int(new_limit))
+            st.cache_data.clear()
+            st.session_state["_data_messages"] = [
+                (
+                    "success",
+                    f"Counts below {int(new_limit)} are now suppressed ({redone} dataset(s) "
+                    "re-suppressed).",
+                )
+            ]
+            st.rerun()
 st.caption(
     f"A row is suppressed when any count behind it is below {limit} (zero included): the "
     "numerator, and for a rate or proportion also the rest of the denominator (booked minus "
@@ -104,64 +105,69 @@ st.subheader("Upload a file")
 models = ui.models(lad_code)
 model_ids = models["model_id"].tolist()
 model_names = dict(zip(models.model_id, models.model_name, strict=True))
-with st.form("upload_data", clear_on_submit=False):
-    name = st.text_input("Dataset name", placeholder="e.g. GP appointments 2025", max_chars=80)
-    organisation = st.text_input(
-        "Organisation (shown as the source)",
-        placeholder="e.g. Trafford Council",
-        max_chars=80,
-    )
-    model_for_names = st.selectbox(
-        "Survey files by neighbourhood: the model whose names the file uses",
-        model_ids,
-        index=model_ids.index(selection.model_id) if selection.model_id in model_ids else 0,
-        format_func=model_names.get,
-    )
-    polarity = st.radio(
-        "Survey results: higher agreement is",
-        formats.POLARITIES,
-        index=2,
-        format_func=lambda p: {
-            "higher_is_better": "better",
-            "higher_is_worse": "worse",
-            "no_judgement": "neither better nor worse",
-        }[p],
-        horizontal=True,
-    )
-    replace = st.checkbox("Replace the dataset of the same name if there is one")
-    upload = st.file_uploader("CSV file", type=["csv"], accept_multiple_files=False)
-    submitted = st.form_submit_button("Check and save")
-if submitted:
-    if upload is None or not name.strip():
-        st.error("Give the dataset a name and choose a CSV file.")
-    else:
-        try:
-            dataset = datasets.validate_dataset(con, upload.getvalue(), lad_code, model_for_names)
-            dataset_id = datasets.save_dataset(
-                con,
-                dataset,
-                name,
-                organisation=organisation,
-                source_file=upload.name,
-                polarity=polarity,
-                replace=replace,
-            )
-        except DataFileError as exc:
-            st.error(f"The file was not saved ({len(exc.details)} problem(s)); nothing was stored.")
-            st.dataframe(exc.table(), hide_index=True, width="stretch")
+if signin.allows("upload"):
+    with st.form("upload_data", clear_on_submit=False):
+        name = st.text_input("Dataset name", placeholder="e.g. GP appointments 2025", max_chars=80)
+        organisation = st.text_input(
+            "Organisation (shown as the source)",
+            placeholder="e.g. Trafford Council",
+            max_chars=80,
+        )
+        model_for_names = st.selectbox(
+            "Survey files by neighbourhood: the model whose names the file uses",
+            model_ids,
+            index=model_ids.index(selection.model_id) if selection.model_id in model_ids else 0,
+            format_func=model_names.get,
+        )
+        polarity = st.radio(
+            "Survey results: higher agreement is",
+            formats.POLARITIES,
+            index=2,
+            format_func=lambda p: {
+                "higher_is_better": "better",
+                "higher_is_worse": "worse",
+                "no_judgement": "neither better nor worse",
+            }[p],
+            horizontal=True,
+        )
+        replace = st.checkbox("Replace the dataset of the same name if there is one")
+        upload = st.file_uploader("CSV file", type=["csv"], accept_multiple_files=False)
+        submitted = st.form_submit_button("Check and save")
+    if submitted:
+        if upload is None or not name.strip():
+            st.error("Give the dataset a name and choose a CSV file.")
         else:
-            st.cache_data.clear()
-            st.session_state["_data_dataset"] = dataset_id
-            st.session_state["_data_messages"] = [
-                (
-                    "success",
-                    f"Saved {escape_markdown(name)}: {len(dataset.rows):,} rows, "
-                    f"periods {dataset.periods[0]} to {dataset.periods[-1]}. Its indicators "
-                    "are in the sidebar's Indicator list.",
-                ),
-                *(("info", escape_markdown(note)) for note in dataset.notes),
-            ]
-            st.rerun()
+            try:
+                dataset = datasets.validate_dataset(
+                    con, upload.getvalue(), lad_code, model_for_names
+                )
+                dataset_id = datasets.save_dataset(
+                    con,
+                    dataset,
+                    name,
+                    organisation=organisation,
+                    source_file=upload.name,
+                    polarity=polarity,
+                    replace=replace,
+                )
+            except DataFileError as exc:
+                st.error(
+                    f"The file was not saved ({len(exc.details)} problem(s)); nothing was stored."
+                )
+                st.dataframe(exc.table(), hide_index=True, width="stretch")
+            else:
+                st.cache_data.clear()
+                st.session_state["_data_dataset"] = dataset_id
+                st.session_state["_data_messages"] = [
+                    (
+                        "success",
+                        f"Saved {escape_markdown(name)}: {len(dataset.rows):,} rows, "
+                        f"periods {dataset.periods[0]} to {dataset.periods[-1]}. Its indicators "
+                        "are in the sidebar's Indicator list.",
+                    ),
+                    *(("info", escape_markdown(note)) for note in dataset.notes),
+                ]
+                st.rerun()
 for kind, message in st.session_state.pop("_data_messages", []):
     getattr(st, kind)(message)
 
@@ -245,6 +251,8 @@ ui.download_csv(
     "Download every value of this dataset, LSOAs included, after suppression (CSV)",
 )
 
+if not signin.allows("upload", quiet=True):  # replacing and deleting: analysts and up
+    st.stop()
 with st.expander("Replace this dataset with a new file"), st.form("replace_data"):
     new_file = st.file_uploader("New CSV file", type=["csv"], key="replace_file")
     if st.form_submit_button("Check and replace"):
