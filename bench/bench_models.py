@@ -30,7 +30,7 @@ import duckdb
 import pandas as pd
 
 from bench.results import write_result
-from outcomes import db
+from outcomes import db, identity
 from outcomes.uploads import models
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -63,7 +63,9 @@ def bench_save(con: duckdb.DuckDBPyConnection, runs: int) -> dict:
     def once() -> float:
         started = time.perf_counter()
         model = models.validate_model(con, data, TRAFFORD)
-        models.save_model(con, model, "Bench Trafford localities", "bench.csv")
+        models.save_model(
+            con, model, "Bench Trafford localities", "bench.csv", user=identity.local_user()
+        )
         return time.perf_counter() - started
 
     times = _runs(runs, once)

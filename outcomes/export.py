@@ -671,8 +671,8 @@ def _join_catalogue(out: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
 
 
 def disclosure_threshold(con=None) -> int:
-    """The suppression threshold in force: the Your data page's setting (from the user database,
-    when a cursor is given), else OUTCOMES_SUPPRESS_BELOW, else 5."""
+    """The suppression threshold in force, from configuration only (`disclosure.threshold`):
+    OUTCOMES_SUPPRESS_BELOW, else [disclosure] suppress_below in the secrets file, else 5."""
     from outcomes.uploads import disclosure
 
     return disclosure.threshold(con)

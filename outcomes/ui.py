@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from outcomes import analysis, db, geo, labels, queries
-from outcomes.uploads import disclosure, refresh
+from outcomes import analysis, db, geo, labels, queries, signin
+from outcomes.uploads import datasets, disclosure, refresh
 
 DEFAULT_LAD = "E08000009"  # Trafford
 ROUTER_RAN = "_router_ran"
@@ -361,7 +361,23 @@ def download_csv(frame: pd.DataFrame, file_name: str, label: str = "Download the
         file_name=file_name,
         mime="text/csv",
         key=f"dl-{file_name}",
+        **_audited(frame, file_name),
     )
+
+
+def _audited(frame: pd.DataFrame, file_name: str, otherwise: str = "rerun") -> dict:
+    """download_button options: pressing it to download rows of partner data (uploaded
+    indicators) records who took which file in the audit log (`on_click`); other downloads
+    behave as `otherwise` says."""
+    if not disclosure.has_user_rows(frame):
+        return {"on_click": otherwise}
+    ids = frame["indicator_id"].astype(str)
+    indicators = tuple(sorted(set(ids[ids.str.startswith(disclosure.USER_PREFIX)])))
+    return {"on_click": _log_download, "args": (file_name, len(frame), indicators)}
+
+
+def _log_download(file_name: str, rows: int, indicators: tuple[str, ...]) -> None:
+    datasets.record_download(cursor(), signin.current_user(), file_name, rows, indicators)
 
 
 def indicator_row(indicator_id: str) -> pd.Series:
@@ -535,6 +551,6 @@ def _download_row(key, data, name, context, figure, title, csv_label) -> None:
         mime=export.MIME_TYPES[fmt],
         key=f"dl-{key}",
         icon=":material/download:",
-        on_click="ignore",
+        **_audited(data, file_name, "ignore"),
         disabled=disabled,
     )

@@ -8,6 +8,7 @@ from outcomes import (
     charts,
     export,
     geo,
+    identity,
     maps,
     model_comparison,
     signin,
@@ -24,13 +25,19 @@ if selection is None:
 
 st.title(f"{selection.lad_name}: neighbourhood models")
 available = ui.models(selection.lad_code)
+user = signin.current_user()
+owners = models.list_models(ui.cursor(), selection.lad_code)  # uploaded models' owners
 st.dataframe(
-    available.rename(
+    available.merge(owners[["model_id", "owner_email", "organisation"]], "left", "model_id")
+    .fillna({"owner_email": "published", "organisation": ""})
+    .rename(
         columns={
             "model_name": "Model",
             "source": "Source",
             "neighbourhoods": "Neighbourhoods",
             "lsoas": "LSOAs",
+            "owner_email": "Owner",
+            "organisation": "Organisation",
         }
     ),
     hide_index=True,
@@ -218,12 +225,14 @@ if signin.allows("upload"):
             con = ui.cursor()
             try:
                 model = models.validate_model(con, upload.getvalue(), selection.lad_code)
-                model_id = models.save_model(con, model, name, upload.name)
+                model_id = models.save_model(con, model, name, upload.name, user=user)
             except ModelFileError as exc:
                 st.error(f"The file was not saved ({len(exc.problems)} problem(s)):")
                 st.dataframe(
                     pd.DataFrame({"Problem": exc.problems}), hide_index=True, width="stretch"
                 )
+            except PermissionError as exc:
+                st.error(f"Nothing was stored: {text.escape_markdown(exc)}.")
             else:
                 st.cache_data.clear()
                 # The sidebar's model widget already exists in this run: select the new model
@@ -241,16 +250,27 @@ if signin.allows("upload"):
 for kind, message in st.session_state.pop("_upload_messages", []):
     getattr(st, kind)(message)
 
-uploaded = available[available.source == "uploaded"]
+uploaded = owners[[identity.may_change(user, owner) for owner in owners.owner_email]]
 if not uploaded.empty and signin.allows("upload", quiet=True):
     st.subheader("Remove an uploaded model")
+    st.caption("Models you own (a data steward sees every uploaded model).")
     doomed = st.selectbox(
         "Uploaded model",
         uploaded.model_id.tolist(),
         format_func=dict(zip(uploaded.model_id, uploaded.model_name, strict=True)).get,
     )
-    if st.button("Delete this model"):
-        models.delete_model(ui.cursor(), doomed)
-        st.cache_data.clear()
-        st.session_state.pop("model", None)
-        st.rerun()
+    doomed_name = uploaded.set_index("model_id").loc[doomed, "model_name"]
+    # Two steps: tick the box that names the model (its own box), then press delete.
+    sure = st.checkbox(
+        f"Yes, delete {text.escape_markdown(doomed_name)} and its values",
+        key=f"model_delete_sure:{doomed}",
+    )
+    if st.button("Delete this model", disabled=not sure, key="model_delete") and sure:
+        try:
+            models.delete_model(ui.cursor(), doomed, user=user)
+        except PermissionError as exc:
+            st.error(f"Nothing was deleted: {text.escape_markdown(exc)}.")
+        else:
+            st.cache_data.clear()
+            st.session_state.pop("model", None)
+            st.rerun()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from outcomes import labels, signin, text, ui
+from outcomes import identity, labels, signin, text, ui
 from outcomes.text import escape_markdown
 from outcomes.uploads import datasets, disclosure, display, formats, geography, refresh
 from outcomes.uploads.problems import DataFileError
@@ -13,6 +13,7 @@ if selection is None:
     st.stop()
 
 con = ui.cursor()
+user = signin.current_user()
 lad_code, lad_name = selection.lad_code, selection.lad_name
 st.title(f"{lad_name}: your data")
 st.markdown(
@@ -68,31 +69,21 @@ with st.expander("The two file formats, templates and examples"):
     )
 
 st.subheader("Small numbers")
-limit = disclosure.threshold(con)
-env_limit, env_warning = disclosure.env_threshold()
-if env_warning:
-    st.warning(env_warning)
-if signin.allows("set_policy", quiet=True):  # the threshold: stewards only
-    with st.form("suppression"):
-        new_limit = st.number_input(
-            "Suppress counts below",
-            min_value=1,
-            max_value=disclosure.MAX_THRESHOLD,
-            value=limit,
-            step=1,
-            help=f"The default is {env_limit} (environment variable {disclosure.ENV_VAR}).",
-        )
-        if st.form_submit_button("Apply to all uploaded data"):
-            redone = refresh.set_threshold(con, int(new_limit))
-            st.cache_data.clear()
-            st.session_state["_data_messages"] = [
-                (
-                    "success",
-                    f"Counts below {int(new_limit)} are now suppressed ({redone} dataset(s) "
-                    "re-suppressed).",
-                )
-            ]
-            st.rerun()
+# The policy comes from configuration only: shown here, never set here. Values made under
+# another policy are re-aggregated once, and the change is recorded in the audit log.
+in_force = refresh.configured_policy()
+if refresh.apply_policy(con):
+    st.cache_data.clear()
+for warning in in_force.warnings:
+    st.warning(escape_markdown(warning))
+limit = in_force.threshold
+st.markdown(
+    f"**Disclosure policy in force: counts below {limit} are protected** (set by "
+    f"{escape_markdown(in_force.source)}). Whoever runs the dashboard sets it in configuration "
+    f"(`suppress_below` in the `[disclosure]` table of `.streamlit/secrets.toml`, or the "
+    f"environment variable `{disclosure.ENV_VAR}`), never on this page; every change is "
+    "recorded in the audit log."
+)
 st.caption(
     f"A row is suppressed when any count behind it is below {limit} (zero included): the "
     "numerator, and for a rate or proportion also the rest of the denominator (booked minus "
@@ -108,11 +99,7 @@ model_names = dict(zip(models.model_id, models.model_name, strict=True))
 if signin.allows("upload"):
     with st.form("upload_data", clear_on_submit=False):
         name = st.text_input("Dataset name", placeholder="e.g. GP appointments 2025", max_chars=80)
-        organisation = st.text_input(
-            "Organisation (shown as the source)",
-            placeholder="e.g. Trafford Council",
-            max_chars=80,
-        )
+        st.text(f"Owner and source: {user.label} (from your sign-in)")
         model_for_names = st.selectbox(
             "Survey files by neighbourhood: the model whose names the file uses",
             model_ids,
@@ -145,7 +132,7 @@ if signin.allows("upload"):
                     con,
                     dataset,
                     name,
-                    organisation=organisation,
+                    user=user,
                     source_file=upload.name,
                     polarity=polarity,
                     replace=replace,
@@ -155,6 +142,8 @@ if signin.allows("upload"):
                     f"The file was not saved ({len(exc.details)} problem(s)); nothing was stored."
                 )
                 st.dataframe(exc.table(), hide_index=True, width="stretch")
+            except PermissionError as exc:
+                st.error(f"Nothing was stored: {escape_markdown(exc)}.")
             else:
                 st.cache_data.clear()
                 st.session_state["_data_dataset"] = dataset_id
@@ -182,13 +171,13 @@ st.dataframe(
         area_column=uploaded.area_column.map(formats.AREA_NAMES),
     )[
         ["dataset_name", "kind", "area_column", "first_period", "last_period", "row_count",
-         "indicators", "organisation", "source_file", "uploaded_at"]
+         "indicators", "owner_email", "organisation", "source_file", "uploaded_at"]
     ].rename(
         columns={
             "dataset_name": "Dataset", "kind": "Format", "area_column": "Areas",
             "first_period": "From", "last_period": "To", "row_count": "Rows",
-            "indicators": "Indicators", "organisation": "Organisation",
-            "source_file": "File", "uploaded_at": "Uploaded",
+            "indicators": "Indicators", "owner_email": "Owner",
+            "organisation": "Organisation", "source_file": "File", "uploaded_at": "Uploaded",
         }
     ),
     hide_index=True,
@@ -253,6 +242,12 @@ ui.download_csv(
 
 if not signin.allows("upload", quiet=True):  # replacing and deleting: analysts and up
     st.stop()
+if not identity.may_change(user, meta.owner_email):
+    st.caption(
+        f"Only its owner ({escape_markdown(meta.owner_email)}) or a data steward can replace "
+        "or delete this dataset."
+    )
+    st.stop()
 with st.expander("Replace this dataset with a new file"), st.form("replace_data"):
     new_file = st.file_uploader("New CSV file", type=["csv"], key="replace_file")
     if st.form_submit_button("Check and replace"):
@@ -267,7 +262,7 @@ with st.expander("Replace this dataset with a new file"), st.form("replace_data"
                     con,
                     dataset,
                     meta.dataset_name,
-                    organisation=meta.organisation or "",
+                    user=user,
                     source_file=new_file.name,
                     polarity=str(datasets.dataset_polarity(con, chosen) or "no_judgement"),
                     replace=True,
@@ -278,6 +273,8 @@ with st.expander("Replace this dataset with a new file"), st.form("replace_data"
                     "is unchanged."
                 )
                 st.dataframe(exc.table(), hide_index=True, width="stretch")
+            except PermissionError as exc:
+                st.error(f"The dataset is unchanged: {escape_markdown(exc)}.")
             else:
                 st.cache_data.clear()
                 st.session_state["_data_messages"] = [
@@ -286,9 +283,20 @@ with st.expander("Replace this dataset with a new file"), st.form("replace_data"
                 st.rerun()
 
 with st.expander("Delete this dataset"):
-    sure = st.checkbox("Yes, delete it with its indicators and values", key="data_delete_sure")
-    if st.button("Delete this dataset", disabled=not sure):
-        datasets.delete_dataset(con, chosen)
-        st.cache_data.clear()
-        st.session_state["_data_messages"] = [("success", "Deleted the dataset.")]
-        st.rerun()
+    # Two steps, in local mode too: tick the box that names the dataset, then press delete.
+    # The box belongs to this dataset, so a tick never carries over to another one.
+    sure = st.checkbox(
+        f"Yes, delete {escape_markdown(meta.dataset_name)} with its indicators and values",
+        key=f"data_delete_sure:{chosen}",
+    )
+    if st.button("Delete this dataset", disabled=not sure, key="data_delete") and sure:
+        try:
+            datasets.delete_dataset(con, chosen, user=user)
+        except PermissionError as exc:
+            st.error(f"Nothing was deleted: {escape_markdown(exc)}.")
+        else:
+            st.cache_data.clear()
+            st.session_state["_data_messages"] = [
+                ("success", f"Deleted {escape_markdown(meta.dataset_name)}.")
+            ]
+            st.rerun()

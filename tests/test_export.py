@@ -272,12 +272,18 @@ def test_whole_model_frames_protect_the_suppressed_row_from_the_total() -> None:
     assert out.set_index("area_name").loc["One", "suppressed"]
 
 
-def test_threshold_is_the_your_data_setting(real_db, tmp_path) -> None:
+def test_threshold_comes_from_configuration_not_the_user_database(
+    real_db, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.delenv("OUTCOMES_SUPPRESS_BELOW", raising=False)
     base = db.open_database(real_db, tmp_path / "user.duckdb")
     try:
         con = db.cursor(base)
         assert export.disclosure_threshold(con) == 5
-        con.execute("INSERT OR REPLACE INTO usr.user_settings VALUES ('suppress_below', '10')")
+        # the old page setting, which any visitor could lower, no longer counts
+        con.execute("INSERT OR REPLACE INTO usr.user_settings VALUES ('suppress_below', '1')")
+        assert export.disclosure_threshold(con) == 5
+        monkeypatch.setenv("OUTCOMES_SUPPRESS_BELOW", "10")
         assert export.disclosure_threshold(con) == 10
         out = export.describe(user_rows(), CONTEXT, threshold=export.disclosure_threshold(con))
         assert out.set_index("area_name").loc["One", "suppressed"]

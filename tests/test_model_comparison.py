@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from outcomes import analysis, charts, db, queries
+from outcomes import analysis, charts, db, identity, queries
 from outcomes import model_comparison as mc
 from outcomes.uploads import models as custom_models
 
@@ -340,7 +340,9 @@ def test_real_uploaded_model_with_unassigned_lsoas(con):
         for code, name in zip(keep.lsoa21_code, keep.neighbourhood_name, strict=True)
     )
     model = custom_models.validate_model(con, csv.encode(), TRAFFORD)
-    model_id = custom_models.save_model(con, model, "Three localities", "three.csv")
+    model_id = custom_models.save_model(
+        con, model, "Three localities", "three.csv", user=identity.local_user()
+    )
     uploaded = queries.model_membership(con, model_id)
     cov = mc.coverage(queries.borough_lsoas(con, TRAFFORD), uploaded)
     assert (cov.assigned, cov.unassigned) == (110, 29)

@@ -7,7 +7,9 @@ One concern per module, each importing only modules above it in this list:
 * `cells`: one cell's format (a code, period, measure, question or count);
 * `reading`: bytes to text (one decoder for every upload) and a dataset CSV to checked records;
 * `geography`: codes checked against the published geography and placed in LSOAs 2021;
-* `duckdb_store`: the user database in DuckDB: its schema, views and statements;
+* `policy`: where the disclosure policy is configured (never in the app);
+* `audit`: the audit log's entries (who did what, when, to which file) and who may change what;
+* `duckdb_store`: the user database in DuckDB: its schema, migrations, views and statements;
 * `storage`: the small interface the rest asks of the store (`UserStore`, `store_for`);
 * `disclosure`: small-number suppression and the threshold in force;
 * `display`: user text as other pages, charts and spreadsheets will show it;

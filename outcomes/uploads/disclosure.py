@@ -21,8 +21,9 @@ Rules, applied to every row of uploaded data before it is stored, shown or downl
 A suppressed row keeps its area, period and indicator, with value, numerator, denominator and
 confidence limits nulled and `suppressed` true.
 
-The threshold in force (`threshold`, the one place that says which) is the Your data page's
-setting, stored in the user database; without one, `OUTCOMES_SUPPRESS_BELOW`; without that, 5.
+The threshold in force (`threshold`, the one place that says which) comes from configuration
+only, never from the app: `OUTCOMES_SUPPRESS_BELOW`; without it, `suppress_below` in the
+`[disclosure]` table of `.streamlit/secrets.toml` (`policy`); without that, 5.
 
 Where it is applied:
 
@@ -46,7 +47,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from outcomes.uploads import storage
+from outcomes.uploads import policy
 
 DEFAULT_THRESHOLD = 5
 ENV_VAR = "OUTCOMES_SUPPRESS_BELOW"
@@ -304,19 +305,27 @@ def has_user_rows(frame: pd.DataFrame) -> bool:
 
 
 def threshold(con: duckdb.DuckDBPyConnection | None = None) -> int:
-    """The threshold in force: the Your data page's setting (stored in the user database of
-    `con`, when given and readable), else OUTCOMES_SUPPRESS_BELOW, else 5."""
-    if con is not None:
-        try:
-            stored = storage.store_for(con).get_setting(storage.THRESHOLD_SETTING)
-        except duckdb.Error:  # no settings table (an older user database)
-            stored = None
-        if stored is not None:
-            try:
-                return check_threshold(int(stored))
-            except ValueError:
-                pass
-    return env_threshold()[0]
+    """The threshold in force, from configuration only (`configured_threshold`): nothing a
+    visitor can change. `con` is accepted for callers that pass one and not read."""
+    return configured_threshold()[0]
+
+
+def configured_threshold() -> tuple[int, str | None]:
+    """The configured threshold and a warning if the configuration is bad: from
+    OUTCOMES_SUPPRESS_BELOW, else `suppress_below` of the `[disclosure]` table (`policy`),
+    else 5."""
+    if os.environ.get(ENV_VAR, "").strip():
+        return env_threshold()
+    configured = policy.settings()[0].get("suppress_below")
+    if configured is None:
+        return DEFAULT_THRESHOLD, None
+    try:
+        return check_threshold(configured), None
+    except ValueError:
+        return DEFAULT_THRESHOLD, (
+            f"[disclosure] suppress_below = {configured!r} is not a whole number from 1 to "
+            f"{MAX_THRESHOLD}; using {DEFAULT_THRESHOLD}"
+        )
 
 
 def protect_frame(frame: pd.DataFrame, threshold: int, *, secondary: bool = False) -> pd.DataFrame:

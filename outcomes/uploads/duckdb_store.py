@@ -9,12 +9,19 @@ frame, never put into SQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any, TypeVar, cast
 
 import duckdb
 import pandas as pd
+
+from outcomes.uploads.problems import StoreBusy
 
 USER_SCHEMA = """
 CREATE TABLE IF NOT EXISTS usr.user_models (
@@ -99,6 +106,36 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(VIEWS)
 
 
+# Two sessions writing the same rows at once: DuckDB lets one commit and stops the other with
+# a TransactionException ("Conflict on tuple deletion"). Every write is one transaction, so it
+# is simply run again after a short jittered pause; if the other writer keeps winning, the
+# user is told plainly (StoreBusy) and nothing was changed.
+ATTEMPTS = 6
+FIRST_PAUSE = 0.05  # seconds, doubled each time, times a random 0.5-1.5
+_LOG = logging.getLogger(__name__)
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _retrying(method: _Method) -> _Method:
+    """A store method (one transaction) run again when a concurrent write conflicts with it."""
+
+    @functools.wraps(method)
+    def run(self: DuckDBStore, *args: Any, **kwargs: Any) -> Any:
+        for attempt in range(ATTEMPTS):
+            try:
+                return method(self, *args, **kwargs)
+            except duckdb.TransactionException as exc:
+                _LOG.warning(
+                    "%s: write conflict (attempt %d of %d): %s",
+                    method.__name__, attempt + 1, ATTEMPTS, exc,
+                )  # fmt: skip
+                if attempt + 1 < ATTEMPTS:
+                    time.sleep(FIRST_PAUSE * 2**attempt * random.uniform(0.5, 1.5))
+        raise StoreBusy()
+
+    return cast(_Method, run)
+
+
 class DuckDBStore:
     """The user database attached to the app's DuckDB connection (or cursor)."""
 
@@ -135,11 +172,13 @@ class DuckDBStore:
         ).fetchall()
         return found[0][0] if found else None
 
+    @_retrying
     def set_setting(self, key: str, value: str) -> None:
         self._con.execute("INSERT OR REPLACE INTO usr.user_settings VALUES (?, ?)", [key, value])
 
     # ------------------------------------------------------------ neighbourhood models
 
+    @_retrying
     def save_model(self, membership: pd.DataFrame, *, source_file: str, build: str) -> None:
         first = membership.iloc[0]
         model_id, model_name, lad_code = first.model_id, first.model_name, first.lad_code
@@ -153,6 +192,7 @@ class DuckDBStore:
             self._con.execute("INSERT INTO usr.user_neighbourhood_models SELECT * FROM _membership")
             self._con.execute(MODEL_VALUES.format(membership="_membership"))
 
+    @_retrying
     def delete_model(self, model_id: str) -> None:
         with self._transaction():
             for table in MODEL_TABLES:
@@ -164,6 +204,7 @@ class DuckDBStore:
             [lad_code, lad_code],
         ).df()
 
+    @_retrying
     def reaggregate_model(self, model_id: str, build: str) -> None:
         with self._transaction():
             self._con.execute(
@@ -219,6 +260,7 @@ class DuckDBStore:
         ).df()
         return rows, areas
 
+    @_retrying
     def save_dataset(
         self,
         meta: dict,
@@ -251,6 +293,7 @@ class DuckDBStore:
             )
             self._write_indicators(dataset_id, catalogue, values)
 
+    @_retrying
     def replace_dataset_values(
         self, dataset_id: str, catalogue: pd.DataFrame, values: pd.DataFrame, state: str
     ) -> None:
@@ -265,6 +308,7 @@ class DuckDBStore:
                 [state, dataset_id],
             )
 
+    @_retrying
     def delete_dataset(self, dataset_id: str) -> None:
         with self._transaction():
             self._delete_dataset(dataset_id)

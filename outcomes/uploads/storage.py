@@ -2,8 +2,10 @@
 writes SQL for the user tables and another backend can stand behind it.
 
 `UserStore` is everything the upload code asks of the store. Every change is atomic: it is
-made whole or not at all. `store_for` gives the store of a connection: today always the DuckDB
-user database attached to the app's connection (`duckdb_store`).
+made whole or not at all, together with its audit entry (`audit.Entry`) where it has one: a
+change is never made unrecorded, and the audit log is only ever appended to. `store_for`
+gives the store of a connection: today always the DuckDB user database attached to the app's
+connection (`duckdb_store`).
 """
 
 from __future__ import annotations
@@ -13,9 +15,8 @@ from typing import Protocol
 import duckdb
 import pandas as pd
 
+from outcomes.uploads.audit import Entry
 from outcomes.uploads.duckdb_store import DuckDBStore
-
-THRESHOLD_SETTING = "suppress_below"
 
 
 class UserStore(Protocol):
@@ -28,18 +29,42 @@ class UserStore(Protocol):
     def set_setting(self, key: str, value: str) -> None:
         """Store a setting (replacing its value)."""
 
-    # neighbourhood models
-    def save_model(self, membership: pd.DataFrame, *, source_file: str, build: str) -> None:
-        """Store one model (membership rows: model_id, model_name, lad_code,
-        neighbourhood_code, neighbourhood_name, lsoa21_code) and its indicator values for
-        the public build `build`, replacing a model of the same id."""
+    def change_setting(self, key: str, value: str, audit: Entry) -> bool:
+        """Store a setting with the audit entry recording the change, unless it has that
+        value already (then nothing is written); return whether it changed."""
 
-    def delete_model(self, model_id: str) -> None:
-        """Remove an uploaded model with its values (a no-op for any other id)."""
+    # the audit log
+    def append_audit(self, entry: Entry) -> None:
+        """Append one entry to the audit log (for actions that change nothing stored)."""
+
+    def audit_log(self) -> pd.DataFrame:
+        """Every audit entry (`audit.COLUMNS`), oldest first."""
+
+    # neighbourhood models
+    def save_model(
+        self,
+        membership: pd.DataFrame,
+        *,
+        source_file: str,
+        build: str,
+        owner: dict[str, str],
+        audit: Entry,
+    ) -> None:
+        """Store one model (membership rows: model_id, model_name, lad_code,
+        neighbourhood_code, neighbourhood_name, lsoa21_code), its owner (owner_email,
+        owner_name, organisation) and its indicator values for the public build `build`,
+        replacing a model of the same id."""
+
+    def get_model(self, model_id: str) -> dict | None:
+        """An uploaded model's stored description (with its owner), or None."""
+
+    def delete_model(self, model_id: str, audit: Entry) -> None:
+        """Remove an uploaded model with its values (only the entry for any other id)."""
 
     def list_models(self, lad_code: str | None = None) -> pd.DataFrame:
         """Uploaded models (of one borough, or all), by id: model_id, model_name, lad_code,
-        source_file, uploaded_at, aggregated_for_build."""
+        source_file, uploaded_at, aggregated_for_build, owner_email, owner_name,
+        organisation."""
 
     def reaggregate_model(self, model_id: str, build: str) -> None:
         """Replace a model's indicator values with those of the public build `build`."""
@@ -62,16 +87,17 @@ class UserStore(Protocol):
         areas: pd.DataFrame,
         catalogue: pd.DataFrame,
         values: pd.DataFrame,
+        audit: Entry,
     ) -> None:
-        """Store a dataset with its rows, areas, catalogue rows and values, replacing one of
-        the same id."""
+        """Store a dataset (its description `meta` names its owner) with its rows, areas,
+        catalogue rows and values, replacing one of the same id."""
 
     def replace_dataset_values(
         self, dataset_id: str, catalogue: pd.DataFrame, values: pd.DataFrame, state: str
     ) -> None:
         """Replace a dataset's catalogue rows and values, noting what they were made from."""
 
-    def delete_dataset(self, dataset_id: str) -> None:
+    def delete_dataset(self, dataset_id: str, audit: Entry) -> None:
         """Remove a dataset with its rows, indicators and values."""
 
     def dataset_indicators(self, dataset_id: str) -> pd.DataFrame:
