@@ -3,7 +3,6 @@
 import streamlit as st
 
 from outcomes import db, signin, ui
-from outcomes.errors import run_page
 
 st.set_page_config(page_title="Neighbourhood outcomes", layout="wide")
 
@@ -15,6 +14,7 @@ PAGES = [
     st.Page("pages/inequality.py", title="Inequality", url_path="inequality"),
     st.Page("pages/neighbourhoods.py", title="Neighbourhoods", url_path="neighbourhoods"),
     st.Page("pages/partner_data.py", title="Your data", url_path="your-data"),
+    st.Page("pages/audit.py", title="Audit log", url_path="audit"),
     st.Page("pages/data_sources.py", title="Data & sources", url_path="data"),
 ]
 
@@ -31,4 +31,4 @@ st.sidebar.caption(
     "Real public data from MHCLG, ONS, NHS England and others, mostly under the Open "
     "Government Licence v3.0. See Data & sources."
 )
-run_page(page.run, page.title)  # a failure shows a plain message and an error id
+page.run()

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from outcomes import db, queries
+from outcomes import db, identity, queries
 from outcomes.uploads import models, refresh
 from outcomes.uploads.problems import ModelFileError
 
@@ -33,6 +33,10 @@ LOOKUP_CSV = PROJECT_DIR / "data/raw/geography/lookups/lsoa11_lsoa21_lad22_ew.cs
 TRAFFORD, WIGAN = "E08000009", "E08000010"
 SHIPPED = "E08000009_localities2023"
 USER_TABLES = ("user_models", "user_neighbourhood_models", "user_indicator_values")
+# Who uploads in these tests: a council analyst.
+USER = identity.User("analyst@trafford.example", "Test analyst", "Trafford Council", "analyst")
+# The log only ever grows (tests/test_ownership_audit.py): "the store as it was" leaves it out.
+AUDIT_TABLE = "user_audit_log"
 # Trafford's one split LSOA (chgind S in the ONS 2011 -> 2021 lookup): Trafford 001E became
 # Trafford 001G and 001H.
 SPLIT_2011 = "E01006185"
@@ -114,12 +118,12 @@ def localities_csv(localities: pd.DataFrame) -> bytes:
 def upload(con, data: bytes, lad_code: str, name: str, source_file: str = "model.csv") -> str:
     """What the Neighbourhoods page does: validate, then save."""
     model = models.validate_model(con, data, lad_code)
-    return models.save_model(con, model, name, source_file)
+    return models.save_model(con, model, name, source_file, user=USER)
 
 
 def snapshot(con) -> dict[str, list[tuple]]:
     """Every row of every user table (uploaded_at included), in a stable order."""
-    tables = _user_tables(con)
+    tables = [t for t in _user_tables(con) if t != AUDIT_TABLE]
     assert set(USER_TABLES) <= set(tables)
     return {
         table: sorted(
@@ -170,7 +174,7 @@ def test_trafford_localities_upload_reproduces_the_shipped_model(con, localities
     assert len(model.assignments) == 139
     assert model.unassigned == []
     assert model.notes == []
-    model_id = models.save_model(con, model, "Trafford localities (my copy)", "loc.csv")
+    model_id = models.save_model(con, model, "Trafford localities (my copy)", "loc.csv", user=USER)
     assert model_id == "E08000009_user_trafford-localities-my-copy"
 
     ours = queries.model_membership(con, model_id)[["lsoa21_code", "neighbourhood_name"]]
@@ -200,7 +204,7 @@ def test_lsoa_2011_codes_are_converted_including_a_split_lsoa(con, localities, l
     for code in SPLIT_2021:
         assert model.assignments[code] == locality[SPLIT_2021[0]]
     assert model.notes == ["1 LSOA 2011 code(s) were converted to 2021 codes"]
-    model_id = models.save_model(con, model, "From 2011 codes")
+    model_id = models.save_model(con, model, "From 2011 codes", user=USER)
     assert_same_values(model_values(con, model_id), model_values(con, SHIPPED))
 
 
@@ -222,7 +226,7 @@ def test_unassigned_lsoas_are_reported_and_shown_as_unassigned(con, localities) 
     assert model.notes == [
         "10 of the borough's 139 LSOAs are not in the file; they are shown as 'Unassigned'"
     ]
-    model_id = models.save_model(con, model, "Partial")
+    model_id = models.save_model(con, model, "Partial", user=USER)
     hoods = queries.neighbourhoods(con, model_id)
     assert dict(zip(hoods.neighbourhood_name, hoods.lsoas, strict=True))["Unassigned"] == 10
     assert hoods.lsoas.sum() == 139
@@ -240,7 +244,7 @@ def test_a_file_that_names_a_neighbourhood_unassigned_is_merged_with_a_note(con)
     codes = _trafford_codes(con)
     model = models.validate_model(con, model_csv([(codes[0], "Unassigned")]), TRAFFORD)
     assert any("uses the name 'Unassigned'" in note for note in model.notes)
-    model_id = models.save_model(con, model, "Nothing assigned")
+    model_id = models.save_model(con, model, "Nothing assigned", user=USER)
     hoods = queries.neighbourhoods(con, model_id)
     assert hoods[["neighbourhood_name", "lsoas"]].values.tolist() == [["Unassigned", 139]]
 
@@ -310,7 +314,7 @@ def test_wigan_two_user_models_side_by_side(con, wigan_wards) -> None:
     pd.testing.assert_frame_equal(totals(seven), wards)
     pd.testing.assert_frame_equal(totals(fourteen), wards)
 
-    models.delete_model(con, seven)
+    models.delete_model(con, seven, user=USER)
     remaining = set(queries.models(con, WIGAN).model_id)
     assert fourteen in remaining and seven not in remaining
     assert len(queries.neighbourhoods(con, fourteen)) == 14
@@ -455,7 +459,7 @@ def test_a_model_needs_a_name(con, localities) -> None:
     model = models.validate_model(con, localities_csv(localities), TRAFFORD)
     before = snapshot(con)
     with pytest.raises(ModelFileError, match="needs a name"):
-        models.save_model(con, model, "  \t ")
+        models.save_model(con, model, "  \t ", user=USER)
     assert snapshot(con) == before
 
 
@@ -487,7 +491,7 @@ def test_same_name_replaces_the_model(con, localities) -> None:
 def test_delete_removes_the_model_and_only_it(con, localities, wigan_wards) -> None:
     trafford = upload(con, localities_csv(localities), TRAFFORD, "Gone soon")
     wigan = upload(con, model_csv(_ward_groups(wigan_wards, 7, "Area")), WIGAN, "Stays")
-    models.delete_model(con, trafford)
+    models.delete_model(con, trafford, user=USER)
     for table in USER_TABLES:
         assert con.execute(
             f"SELECT count(*) FROM usr.{table} WHERE model_id = ?", [trafford]
@@ -495,8 +499,8 @@ def test_delete_removes_the_model_and_only_it(con, localities, wigan_wards) -> N
     assert trafford not in set(queries.models(con, TRAFFORD).model_id)
     assert len(queries.neighbourhoods(con, wigan)) == 7
     before = snapshot(con)
-    models.delete_model(con, "no-such-model")
-    models.delete_model(con, SHIPPED)  # shipped models live in the read-only database
+    models.delete_model(con, "no-such-model", user=USER)
+    models.delete_model(con, SHIPPED, user=USER)  # shipped models live in the read-only database
     assert snapshot(con) == before
     assert SHIPPED in set(queries.models(con, TRAFFORD).model_id)
 
@@ -525,10 +529,10 @@ def test_an_interrupted_save_leaves_the_store_as_it_was(con, localities, error, 
     codes = _trafford_codes(con)
     model = models.validate_model(con, model_csv([(c, "One") for c in codes]), TRAFFORD)
     with pytest.raises(type(error)):
-        models.save_model(_FailingInsert(con, error), model, name)
+        models.save_model(_FailingInsert(con, error), model, name, user=USER)
     assert snapshot(con) == before
     # the connection is usable afterwards (transaction closed, temporary view dropped)
-    model_id = models.save_model(con, model, name)
+    model_id = models.save_model(con, model, name, user=USER)
     assert queries.neighbourhoods(con, model_id).neighbourhood_name.tolist() == ["One"]
 
 
@@ -654,7 +658,7 @@ def test_any_valid_model_saves_and_deletes_cleanly(con, names) -> None:
     except ModelFileError:
         return  # e.g. a name that is blank once whitespace is normalised
     before = snapshot(con)
-    model_id = models.save_model(con, model, "Property model")
+    model_id = models.save_model(con, model, "Property model", user=USER)
     hoods = queries.neighbourhoods(con, model_id)
     expected = set(model.assignments.values()) | {models.UNASSIGNED}
     assert set(hoods.neighbourhood_name) == expected
@@ -663,125 +667,5 @@ def test_any_valid_model_saves_and_deletes_cleanly(con, names) -> None:
     counts = model_values(con, model_id).query("indicator_id == 'imd_lsoas_most_deprived_10_pct'")
     assert counts.groupby("period").denominator.sum().eq(139).all()
     assert not any(math.isnan(v) for v in counts.denominator)
-    models.delete_model(con, model_id)
+    models.delete_model(con, model_id, user=USER)
     assert snapshot(con) == before
-
-
-# ---------------------------------------------------------------- ids, names and downloads
-
-
-def _small_model(con, name: str, *, first: int = 0) -> str:
-    """A model of a dozen real Trafford LSOAs in two neighbourhoods, saved as `name`."""
-    codes = _trafford_codes(con)[first : first + 12]
-    rows = [(code, "East" if i % 2 else "West") for i, code in enumerate(codes)]
-    return upload(con, model_csv(rows), TRAFFORD, name)
-
-
-def _stored_names(con) -> dict[str, str]:
-    return dict(con.execute("SELECT model_id, model_name FROM usr.user_models").fetchall())
-
-
-@pytest.mark.parametrize(
-    "names",
-    [("北区 model", "南区 model"), ("North & South", "north-south"), ("Café", "Cafe"),
-     ("Trafford neighbourhoods model for 2024 version A",
-      "Trafford neighbourhoods model for 2024 version B")],
-)  # fmt: skip
-def test_names_with_one_slug_are_two_models_not_one_replacing_the_other(con, names) -> None:
-    first, second = (_small_model(con, name) for name in names)
-    assert first != second
-    assert _stored_names(con) == {first: names[0], second: names[1]}
-    # uploading either again replaces that one, under the same id
-    assert _small_model(con, names[1], first=20) == second
-    assert _small_model(con, names[0], first=40) == first
-    assert _stored_names(con) == {first: names[0], second: names[1]}
-
-
-def test_ids_of_plain_names_are_unchanged(con) -> None:
-    assert _small_model(con, "Trafford localities (2023)") == (
-        f"{TRAFFORD}_user_trafford-localities-2023"
-    )
-    assert _small_model(con, "<script>alert(1)</script> model") == (
-        f"{TRAFFORD}_user_script-alert-1-script-model"
-    )
-    # a different spelling of the same name is the same model
-    assert _small_model(con, "  TRAFFORD   localities (2023) ") == (
-        f"{TRAFFORD}_user_trafford-localities-2023"
-    )
-    assert len(_stored_names(con)) == 2
-
-
-def test_a_model_stored_under_an_id_without_hash_keeps_its_id(con) -> None:
-    """Models saved before ids had a hash (e.g. '北区 model' as '..._user_model') are
-    replaced in place when uploaded again, not duplicated."""
-    hashed = _small_model(con, "北区 model")
-    legacy = f"{TRAFFORD}_user_model"
-    for table in USER_TABLES:
-        con.execute(f"UPDATE usr.{table} SET model_id = ? WHERE model_id = ?", [legacy, hashed])
-    assert _small_model(con, "北区 model", first=30) == legacy
-    assert _stored_names(con) == {legacy: "北区 model"}
-
-
-def test_control_characters_are_removed_from_model_and_neighbourhood_names(con) -> None:
-    codes = _trafford_codes(con)[:6]
-    names = ["North\x1b[31m", "Sou\u202eth", "We\x07st\x7f", "\x0bEast\u200b side", "Mid\x85"]
-    rows = [(code, names[i % len(names)]) for i, code in enumerate(codes)]
-    model_id = upload(con, model_csv(rows), TRAFFORD, "Esc\x1b]8;;http://x\x07 model\x00")
-    stored = con.execute(
-        "SELECT DISTINCT model_name, neighbourhood_name FROM usr.user_neighbourhood_models "
-        "WHERE model_id = ?",
-        [model_id],
-    ).fetchall()
-    assert {m for m, _ in stored} == {"Esc ]8;;http://x model"}
-    assert {n for _, n in stored} == {
-        "North [31m", "Sou th", "We st", "East side", "Mid", models.UNASSIGNED
-    }  # fmt: skip
-
-
-@pytest.mark.parametrize(
-    ("data", "words"),
-    [
-        (b"\x1f\x8b\x08\x00" + bytes(range(256)), "gzip-compressed"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64), "PNG image"),
-        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + bytes(32), "PDF document"),
-        (b"lsoa_code,neighbourhood\nE01006074,North\x00\x00\x01\x02", "binary data"),
-        ("lsoa_code,neighbourhood\nE01006074,North\n".encode("utf-16-le"), "UTF-16 text"),
-    ],
-    ids=["gzip", "png", "pdf", "nul-bytes", "utf16-without-bom"],
-)
-def test_binary_files_are_named_for_what_they_are(con, data, words) -> None:
-    with pytest.raises(ModelFileError) as caught:
-        models.validate_model(con, data, TRAFFORD)
-    assert words in caught.value.problems[0]
-    assert words == "UTF-16 text" or "UTF-16" not in caught.value.problems[0]
-
-
-def test_the_upload_ready_download_is_formula_safe(page_app, monkeypatch) -> None:
-    """The Neighbourhoods page's upload-ready CSV of a model whose names a spreadsheet would
-    run as formulas: each such cell starts with an apostrophe (shown as text)."""
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-
-    payloads: dict[str, bytes] = {}
-    keep = MemoryMediaFileStorage.load_and_get_id
-
-    def recorded(self, path_or_data, mimetype, kind, filename=None):
-        if filename and isinstance(path_or_data, bytes):
-            payloads[filename] = path_or_data
-        return keep(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recorded)
-    hostile = ['=HYPERLINK("http://example.invalid","x")', "+cmd|' /C calc'!A0", "@SUM(A1)",
-               "-2+3", "North"]  # fmt: skip
-    lines = LOCALITIES_CSV.read_text(encoding="utf-8").splitlines()[1:]
-    rows = [(line.split(",")[0], hostile[i % len(hostile)]) for i, line in enumerate(lines)]
-    at = page_app(PROJECT_DIR / "pages" / "neighbourhoods.py")
-    next(t for t in at.text_input if t.label == "Model name").input("Formula names")
-    at.file_uploader[0].set_value(("formulas.csv", model_csv(rows), "text/csv"))
-    at.button(key="FormSubmitter:upload_model-Check and save the model").click().run()
-    assert not at.exception and not at.error, [e.value for e in (*at.exception, *at.error)]
-    (name,) = [f for f in payloads if f.endswith("_formula_names_lsoas.csv")]
-    got = pd.read_csv(io.BytesIO(payloads[name]), dtype=str, keep_default_na=False)
-    assert list(got.columns) == ["lsoa_code", "neighbourhood"]
-    names = set(got["neighbourhood"])
-    assert names == {"'" + h for h in hostile[:4]} | {"North"}
-    assert not any(n.startswith(("=", "+", "-", "@")) for n in names)

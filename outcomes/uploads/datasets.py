@@ -20,15 +20,26 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
+from outcomes.identity import User
 from outcomes.text import clean_text
-from outcomes.uploads import aggregation, checks, disclosure, formats, geography, refresh, storage
+from outcomes.uploads import (
+    aggregation,
+    audit,
+    checks,
+    disclosure,
+    formats,
+    geography,
+    refresh,
+    storage,
+)
 from outcomes.uploads.catalogue import specs
 from outcomes.uploads.cells import quote
 from outcomes.uploads.problems import DataFileError, Problem
 from outcomes.uploads.reading import ParsedFile, parse_csv
 
 LISTED = [
-    "dataset_id", "dataset_name", "kind", "area_column", "model_id", "organisation",
+    "dataset_id", "dataset_name", "kind", "area_column", "model_id", "owner_email",
+    "owner_name", "organisation",
     "source_file", "uploaded_at", "row_count", "first_period", "last_period", "periods",
     "indicators",
 ]  # fmt: skip
@@ -46,6 +57,7 @@ class ValidatedDataset:
     rows: pd.DataFrame
     areas: pd.DataFrame  # area_code, unit_code, lsoa21_code, share
     notes: list[str] = field(default_factory=list)
+    sha256: str = ""  # of the file's bytes, for the audit log
 
     @property
     def periods(self) -> list[str]:
@@ -88,6 +100,7 @@ def validate_dataset(
         rows=rows.reset_index(drop=True),
         areas=areas,
         notes=notes,
+        sha256=audit.sha256(data),
     )
 
 
@@ -117,20 +130,9 @@ def _check_indicator_count(parsed: ParsedFile) -> None:
 # ---------------------------------------------------------------- storing
 
 
-def dataset_id_for(con: duckdb.DuckDBPyConnection, lad_code: str, dataset_name: str) -> str:
-    """The id of a dataset: borough code plus a slug of its name (and a short hash when the
-    slug loses letters or another dataset's name has it: `formats.unique_id`)."""
-    store = storage.store_for(con)
-
-    def stored_name(dataset_id: str) -> str | None:
-        found = store.get_dataset(dataset_id)
-        return found["dataset_name"] if found else None
-
-    dataset_id = formats.unique_id(f"{lad_code}_data_", dataset_name, stored_name)
-    if dataset_id is None:
-        clash = "another dataset has a name too close to this one: choose another name"
-        raise DataFileError([Problem(None, None, clash)])
-    return dataset_id
+def dataset_id_for(lad_code: str, dataset_name: str) -> str:
+    """The id of a dataset: borough code plus a slug of its name."""
+    return f"{lad_code}_data_{formats.name_slug(dataset_name)}"
 
 
 def save_dataset(
@@ -138,20 +140,37 @@ def save_dataset(
     dataset: ValidatedDataset,
     dataset_name: str,
     *,
-    organisation: str = "",
+    user: User,
     source_file: str = "",
     polarity: str = "no_judgement",
     replace: bool = False,
 ) -> str:
-    """Store a validated dataset, its indicators and their suppressed values in one
-    transaction; return its id. An existing dataset of the same name in the borough is
-    replaced only when `replace` is true."""
-    meta = _describe(con, dataset, dataset_name, organisation, source_file, polarity, replace)
+    """Store a validated dataset, its owner, indicators and their suppressed values in one
+    transaction with its audit entry; return its id. The owner and organisation are
+    `user`'s (never free text). An existing dataset of the same name in the borough is
+    replaced only when `replace` is true and `user` may change it (its owner or a steward; it
+    keeps its owner); otherwise DataFileError or PermissionError."""
+    audit.require_upload(user)
+    meta, existing = _describe(con, dataset, dataset_name, source_file, polarity, replace, user)
     limit = disclosure.threshold(con)
     catalogue, values = aggregation.materialise(con, meta, dataset.rows, dataset.areas, limit)
-    meta["aggregated_state"] = refresh.dataset_state(con, dataset.lad_code, limit)
+    meta["aggregated_state"] = refresh.dataset_state(
+        con, dataset.lad_code, refresh.configured_policy()
+    )
+    entry = audit.entry(
+        user,
+        audit.REPLACE if existing else audit.UPLOAD,
+        audit.DATASET,
+        meta["dataset_id"],
+        meta["dataset_name"],
+        lad_code=dataset.lad_code,
+        sha256=dataset.sha256 or None,
+        row_count=len(dataset.rows),
+        detail=f"file {meta['source_file']!r}; {formats.KIND_NAMES[dataset.kind]} by "
+        f"{formats.AREA_NAMES.get(dataset.area_column, dataset.area_column)}",
+    )
     store = storage.store_for(con)
-    store.save_dataset(meta, dataset.rows, dataset.areas, catalogue, values)
+    store.save_dataset(meta, dataset.rows, dataset.areas, catalogue, values, entry)
     return meta["dataset_id"]
 
 
@@ -159,21 +178,24 @@ def _describe(
     con: duckdb.DuckDBPyConnection,
     dataset: ValidatedDataset,
     dataset_name: str,
-    organisation: str,
     source_file: str,
     polarity: str,
     replace: bool,
-) -> dict:
-    """The dataset's stored description, once its name, organisation and polarity pass."""
+    user: User,
+) -> tuple[dict, dict | None]:
+    """The dataset's stored description, once its name, polarity and ownership pass, and the
+    dataset it replaces (None if new)."""
     dataset_name = clean_text(dataset_name)[: formats.MAX_NAME_LENGTH]
-    organisation = clean_text(organisation)[: formats.MAX_NAME_LENGTH]
     source_file = clean_text(source_file)[: formats.MAX_TEXT]
     if not dataset_name:
         raise DataFileError([Problem(None, None, "the dataset needs a name")])
     if polarity not in formats.POLARITIES:
         raise ValueError(f"polarity must be one of {formats.POLARITIES}")
-    dataset_id = dataset_id_for(con, dataset.lad_code, dataset_name)
+    dataset_id = dataset_id_for(dataset.lad_code, dataset_name)
     existing = storage.store_for(con).get_dataset(dataset_id)
+    if existing:
+        what = f"The dataset {quote(existing['dataset_name'], 60)}"
+        audit.require_may_change(user, what, existing["owner_email"], existing["owner_name"])
     if existing and not replace:
         raise DataFileError(
             [
@@ -185,6 +207,11 @@ def _describe(
                 )
             ]
         )
+    owner = existing or {
+        "owner_email": user.email,
+        "owner_name": user.name,
+        "organisation": user.organisation,
+    }
     return {
         "dataset_id": dataset_id,
         "dataset_name": dataset_name,
@@ -192,17 +219,59 @@ def _describe(
         "kind": dataset.kind,
         "area_column": dataset.area_column,
         "model_id": dataset.model_id,
-        "organisation": organisation,
+        "owner_email": owner["owner_email"],
+        "owner_name": owner["owner_name"] or "",
+        "organisation": owner["organisation"] or "",
         "source_file": source_file,
         "polarity": polarity,
         "uploaded_at": datetime.now().replace(microsecond=0),
         "row_count": len(dataset.rows),
-    }
+    }, existing
 
 
-def delete_dataset(con: duckdb.DuckDBPyConnection, dataset_id: str) -> None:
-    """Remove an uploaded dataset with its indicators and values."""
-    storage.store_for(con).delete_dataset(dataset_id)
+def delete_dataset(con: duckdb.DuckDBPyConnection, dataset_id: str, *, user: User) -> None:
+    """Remove an uploaded dataset with its indicators and values, and an audit entry, if
+    `user` may (its owner or a steward; otherwise PermissionError). Unknown ids are left
+    alone."""
+    store = storage.store_for(con)
+    existing = store.get_dataset(dataset_id)
+    if existing is None:
+        return
+    what = f"The dataset {quote(existing['dataset_name'], 60)}"
+    audit.require_may_change(user, what, existing["owner_email"], existing["owner_name"])
+    entry = audit.entry(
+        user,
+        audit.DELETE,
+        audit.DATASET,
+        dataset_id,
+        existing["dataset_name"],
+        lad_code=existing["lad_code"],
+        row_count=int(existing["row_count"]),
+        detail=f"owner {existing['owner_email']}",
+    )
+    store.delete_dataset(dataset_id, entry)
+
+
+def record_download(
+    con: duckdb.DuckDBPyConnection,
+    user: User,
+    file_name: str,
+    rows: int,
+    indicators: tuple[str, ...],
+) -> None:
+    """Record in the audit log that `user` downloaded a table of `rows` rows holding partner
+    data (the uploaded `indicators`), as the file `file_name`."""
+    listed = ", ".join(indicators)
+    entry = audit.entry(
+        user,
+        audit.DOWNLOAD,
+        audit.TABLE,
+        clean_text(file_name)[: formats.MAX_TEXT],
+        clean_text(file_name)[: formats.MAX_TEXT],
+        row_count=int(rows),
+        detail=f"indicators: {listed[:1000]}",
+    )
+    storage.store_for(con).append_audit(entry)
 
 
 # ---------------------------------------------------------------- reading back

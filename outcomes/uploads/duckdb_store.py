@@ -5,23 +5,25 @@ The database is attached as `usr` beside the read-only public build (`pub`), so 
 the public data never touches it. Each change is one transaction: a failure or an interrupt
 part-way leaves the store as it was. User text is bound as a parameter or registered as a
 frame, never put into SQL.
+
+The schema changes only through numbered migrations (`MIGRATIONS`), each applied once and
+recorded in `usr.user_schema_version`; every statement is idempotent as well, so a step that
+was interrupted, or a version table that was emptied, is simply run again. Another backend
+(e.g. PostgreSQL) follows the same numbered steps. The audit log (`user_audit_log`) is only
+ever appended to: no statement here updates or deletes its rows.
 """
 
 from __future__ import annotations
 
-import functools
-import logging
-import random
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, TypeVar, cast
 
 import duckdb
 import pandas as pd
 
-from outcomes.uploads.problems import StoreBusy
+from outcomes.uploads.audit import COLUMNS as AUDIT_COLUMNS
+from outcomes.uploads.audit import Entry
 
 USER_SCHEMA = """
 CREATE TABLE IF NOT EXISTS usr.user_models (
@@ -63,6 +65,39 @@ CREATE TABLE IF NOT EXISTS usr.user_dataset_indicators (
 );
 CREATE TABLE IF NOT EXISTS usr.user_settings (key VARCHAR PRIMARY KEY, value VARCHAR);
 """
+# Who owns each model and dataset: from the identity of whoever uploaded it, never free text.
+# Rows from before sign-in belong to the local user. The threshold the Your data page used to
+# store is dropped: the disclosure policy comes from configuration only.
+OWNERS = """
+ALTER TABLE usr.user_models ADD COLUMN IF NOT EXISTS owner_email VARCHAR;
+ALTER TABLE usr.user_models ADD COLUMN IF NOT EXISTS owner_name VARCHAR;
+ALTER TABLE usr.user_models ADD COLUMN IF NOT EXISTS organisation VARCHAR;
+ALTER TABLE usr.user_datasets ADD COLUMN IF NOT EXISTS owner_email VARCHAR;
+ALTER TABLE usr.user_datasets ADD COLUMN IF NOT EXISTS owner_name VARCHAR;
+UPDATE usr.user_models SET owner_email = 'local', owner_name = 'local' WHERE owner_email IS NULL;
+UPDATE usr.user_datasets SET owner_email = 'local', owner_name = 'local'
+    WHERE owner_email IS NULL;
+DELETE FROM usr.user_settings WHERE key = 'suppress_below';
+"""
+# One row per action (outcomes/uploads/audit.py); `at_utc` is UTC without a time zone.
+AUDIT_LOG = """
+CREATE TABLE IF NOT EXISTS usr.user_audit_log (
+    entry_id VARCHAR PRIMARY KEY, at_utc TIMESTAMP NOT NULL, actor_email VARCHAR NOT NULL,
+    actor_name VARCHAR, actor_role VARCHAR NOT NULL, actor_organisation VARCHAR,
+    action VARCHAR NOT NULL, object_kind VARCHAR NOT NULL, object_id VARCHAR,
+    object_name VARCHAR, lad_code VARCHAR, sha256 VARCHAR, row_count BIGINT, detail VARCHAR
+);
+"""
+SCHEMA_VERSION = """
+CREATE TABLE IF NOT EXISTS usr.user_schema_version (
+    version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL
+);
+"""
+MIGRATIONS: tuple[tuple[int, str, str], ...] = (
+    (1, "models, datasets, their indicators and values, settings", USER_SCHEMA),
+    (2, "owners of models and datasets", OWNERS),
+    (3, "the audit log", AUDIT_LOG),
+)
 
 # The published tables as the app reads them: public rows and the user's own side by side.
 VIEWS = """
@@ -100,40 +135,35 @@ _OF_DATASET = "(SELECT indicator_id FROM usr.user_dataset_indicators WHERE datas
 
 
 def install(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the user tables (if new) and the merged views, on a connection that has the
-    public build attached as `pub` and the user database as `usr`."""
-    con.execute(USER_SCHEMA)
+    """Bring the user database up to the latest schema version and create the merged views,
+    on a connection that has the public build attached as `pub` and the user database as
+    `usr`."""
+    migrate(con)
     con.execute(VIEWS)
 
 
-# Two sessions writing the same rows at once: DuckDB lets one commit and stops the other with
-# a TransactionException ("Conflict on tuple deletion"). Every write is one transaction, so it
-# is simply run again after a short jittered pause; if the other writer keeps winning, the
-# user is told plainly (StoreBusy) and nothing was changed.
-ATTEMPTS = 6
-FIRST_PAUSE = 0.05  # seconds, doubled each time, times a random 0.5-1.5
-_LOG = logging.getLogger(__name__)
-_Method = TypeVar("_Method", bound=Callable[..., Any])
-
-
-def _retrying(method: _Method) -> _Method:
-    """A store method (one transaction) run again when a concurrent write conflicts with it."""
-
-    @functools.wraps(method)
-    def run(self: DuckDBStore, *args: Any, **kwargs: Any) -> Any:
-        for attempt in range(ATTEMPTS):
-            try:
-                return method(self, *args, **kwargs)
-            except duckdb.TransactionException as exc:
-                _LOG.warning(
-                    "%s: write conflict (attempt %d of %d): %s",
-                    method.__name__, attempt + 1, ATTEMPTS, exc,
-                )  # fmt: skip
-                if attempt + 1 < ATTEMPTS:
-                    time.sleep(FIRST_PAUSE * 2**attempt * random.uniform(0.5, 1.5))
-        raise StoreBusy()
-
-    return cast(_Method, run)
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply the migrations this user database lacks, each in its own transaction with its
+    record in `user_schema_version`; return the versions applied."""
+    con.execute(SCHEMA_VERSION)
+    done = {r[0] for r in con.execute("SELECT version FROM usr.user_schema_version").fetchall()}
+    applied = []
+    for version, description, sql in MIGRATIONS:
+        if version in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute(
+                "INSERT INTO usr.user_schema_version VALUES (?, ?, ?)",
+                [version, description, datetime.now()],
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(version)
+    return applied
 
 
 class DuckDBStore:
@@ -172,31 +202,84 @@ class DuckDBStore:
         ).fetchall()
         return found[0][0] if found else None
 
-    @_retrying
     def set_setting(self, key: str, value: str) -> None:
         self._con.execute("INSERT OR REPLACE INTO usr.user_settings VALUES (?, ?)", [key, value])
 
+    def change_setting(self, key: str, value: str, audit: Entry) -> bool:
+        with self._transaction():  # read and write in one: a change is recorded only once
+            if self.get_setting(key) == value:
+                return False
+            self._con.execute(
+                "INSERT OR REPLACE INTO usr.user_settings VALUES (?, ?)", [key, value]
+            )
+            self._append(audit)
+        return True
+
+    # ------------------------------------------------------------ the audit log
+
+    def append_audit(self, entry: Entry) -> None:
+        with self._transaction():
+            self._append(entry)
+
+    def audit_log(self) -> pd.DataFrame:
+        return self._con.execute(
+            f"SELECT {', '.join(AUDIT_COLUMNS)} FROM usr.user_audit_log ORDER BY at_utc, entry_id"
+        ).df()
+
+    def _append(self, entry: Entry) -> None:
+        """Append one entry (inside the caller's transaction). The only statement that
+        writes the log: an INSERT."""
+        row = entry.row()
+        self._con.execute(
+            f"INSERT INTO usr.user_audit_log ({', '.join(row)}) "
+            f"VALUES ({', '.join('?' for _ in row)})",
+            list(row.values()),
+        )
+
     # ------------------------------------------------------------ neighbourhood models
 
-    @_retrying
-    def save_model(self, membership: pd.DataFrame, *, source_file: str, build: str) -> None:
+    def save_model(
+        self,
+        membership: pd.DataFrame,
+        *,
+        source_file: str,
+        build: str,
+        owner: dict[str, str],
+        audit: Entry,
+    ) -> None:
         first = membership.iloc[0]
-        model_id, model_name, lad_code = first.model_id, first.model_name, first.lad_code
+        described = {
+            "model_id": first.model_id,
+            "model_name": first.model_name,
+            "lad_code": first.lad_code,
+            "source_file": source_file,
+            "uploaded_at": datetime.now(),
+            "aggregated_for_build": build,
+            **owner,
+        }
         with self._frames(_membership=membership), self._transaction():
             for table in MODEL_TABLES:
-                self._con.execute(f"DELETE FROM usr.{table} WHERE model_id = ?", [model_id])
+                self._con.execute(f"DELETE FROM usr.{table} WHERE model_id = ?", [first.model_id])
             self._con.execute(
-                "INSERT INTO usr.user_models VALUES (?, ?, ?, ?, ?, ?)",
-                [model_id, model_name, lad_code, source_file, datetime.now(), build],
+                f"INSERT INTO usr.user_models ({', '.join(described)}) "
+                f"VALUES ({', '.join('?' for _ in described)})",
+                list(described.values()),
             )
             self._con.execute("INSERT INTO usr.user_neighbourhood_models SELECT * FROM _membership")
             self._con.execute(MODEL_VALUES.format(membership="_membership"))
+            self._append(audit)
 
-    @_retrying
-    def delete_model(self, model_id: str) -> None:
+    def get_model(self, model_id: str) -> dict | None:
+        found = self._con.execute(
+            "SELECT * FROM usr.user_models WHERE model_id = ?", [model_id]
+        ).df()
+        return found.to_dict("records")[0] if len(found) else None
+
+    def delete_model(self, model_id: str, audit: Entry) -> None:
         with self._transaction():
             for table in MODEL_TABLES:
                 self._con.execute(f"DELETE FROM usr.{table} WHERE model_id = ?", [model_id])
+            self._append(audit)
 
     def list_models(self, lad_code: str | None = None) -> pd.DataFrame:
         return self._con.execute(
@@ -204,7 +287,6 @@ class DuckDBStore:
             [lad_code, lad_code],
         ).df()
 
-    @_retrying
     def reaggregate_model(self, model_id: str, build: str) -> None:
         with self._transaction():
             self._con.execute(
@@ -260,7 +342,6 @@ class DuckDBStore:
         ).df()
         return rows, areas
 
-    @_retrying
     def save_dataset(
         self,
         meta: dict,
@@ -268,6 +349,7 @@ class DuckDBStore:
         areas: pd.DataFrame,
         catalogue: pd.DataFrame,
         values: pd.DataFrame,
+        audit: Entry,
     ) -> None:
         dataset_id = meta["dataset_id"]
         rows = rows.assign(dataset_id=dataset_id)[
@@ -292,8 +374,8 @@ class DuckDBStore:
                 "INSERT INTO usr.user_dataset_areas BY NAME SELECT * FROM _partner_areas"
             )
             self._write_indicators(dataset_id, catalogue, values)
+            self._append(audit)
 
-    @_retrying
     def replace_dataset_values(
         self, dataset_id: str, catalogue: pd.DataFrame, values: pd.DataFrame, state: str
     ) -> None:
@@ -308,10 +390,10 @@ class DuckDBStore:
                 [state, dataset_id],
             )
 
-    @_retrying
-    def delete_dataset(self, dataset_id: str) -> None:
+    def delete_dataset(self, dataset_id: str, audit: Entry) -> None:
         with self._transaction():
             self._delete_dataset(dataset_id)
+            self._append(audit)
 
     def dataset_indicators(self, dataset_id: str) -> pd.DataFrame:
         return self._con.execute(

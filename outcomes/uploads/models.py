@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
+from outcomes.identity import User
 from outcomes.text import clean_text
-from outcomes.uploads import geography, refresh, storage
-from outcomes.uploads.formats import MAX_NAME_LENGTH, name_slug, unique_id
+from outcomes.uploads import audit, geography, refresh, storage
+from outcomes.uploads.cells import quote
+from outcomes.uploads.formats import MAX_NAME_LENGTH, name_slug
 from outcomes.uploads.problems import DataFileError, ModelFileError
 from outcomes.uploads.reading import decode
 
@@ -40,6 +42,8 @@ class ValidatedModel:
     assignments: dict[str, str]
     unassigned: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    sha256: str = ""  # of the file's bytes, for the audit log
+    rows: int = 0  # data rows in the file
 
 
 def _too_large(size: int) -> str:
@@ -87,7 +91,7 @@ def _parse_rows(reader) -> list[tuple[int, str, str]]:
         if len(row) <= max(code_at, name_at):
             problems.append(f"line {line}: expected {len(header)} columns, found {len(row)}")
             continue
-        code, name = row[code_at].strip().upper(), clean_text(row[name_at])
+        code, name = row[code_at].strip().upper(), " ".join(row[name_at].split())
         problems += _row_problems(line, code, name, row[code_at])
         rows.append((line, code, name))
     if problems:
@@ -139,6 +143,8 @@ def validate_model(con: duckdb.DuckDBPyConnection, data: bytes, lad_code: str) -
         assignments={code: name for code, (_, name) in assignments.items()},
         unassigned=unassigned,
         notes=notes,
+        sha256=audit.sha256(data),
+        rows=len(rows),
     )
 
 
@@ -178,17 +184,9 @@ def _line_number(problem: str) -> int:
     return int(match.group(1)) if match else 0
 
 
-def model_id_for(con: duckdb.DuckDBPyConnection, lad_code: str, model_name: str) -> str:
-    """The id of a user's model: borough code plus a slug of its name (and a short hash when
-    the slug loses letters or another model's name has it: `formats.unique_id`)."""
-    stored = storage.store_for(con).list_models(lad_code)
-    names = dict(zip(stored["model_id"], stored["model_name"], strict=True))
-    model_id = unique_id(f"{lad_code}_user_", model_name, names.get)
-    if model_id is None:
-        raise ModelFileError(
-            ["another model of this borough has a name too close to this one: choose another"]
-        )
-    return model_id
+def model_id_for(lad_code: str, model_name: str) -> str:
+    """The id of a user's model: borough code plus a slug of its name."""
+    return f"{lad_code}_user_{name_slug(model_name)}"
 
 
 def membership_frame(model: ValidatedModel, model_id: str, model_name: str) -> pd.DataFrame:
@@ -217,23 +215,81 @@ def save_model(
     model: ValidatedModel,
     model_name: str,
     source_file: str = "",
+    *,
+    user: User,
 ) -> str:
-    """Store a validated model and its values in one transaction, then re-aggregate the
-    borough's partner data onto it; return its id. A model of the same name in the same
-    borough is replaced."""
-    model_name = clean_text(model_name)[:MAX_NAME_LENGTH]
+    """Store a validated model, its owner and values in one transaction with its audit
+    entry, then re-aggregate the borough's partner data onto it; return its id. A model of the
+    same name in the same borough is replaced, if `user` may change it (its owner or a
+    steward; it keeps its owner); otherwise PermissionError."""
+    audit.require_upload(user)
+    model_name = " ".join(model_name.split())[:MAX_NAME_LENGTH]
     if not model_name:
         raise ModelFileError(["the model needs a name"])
-    model_id = model_id_for(con, model.lad_code, model_name)
+    model_id = model_id_for(model.lad_code, model_name)
     membership = membership_frame(model, model_id, model_name)
     store = storage.store_for(con)
-    store.save_model(membership, source_file=source_file, build=refresh.public_build(con))
+    existing = store.get_model(model_id)
+    if existing:
+        what = f"The model {quote(existing['model_name'], 60)}"
+        audit.require_may_change(user, what, existing["owner_email"], existing["owner_name"])
+    entry = audit.entry(
+        user,
+        audit.REPLACE if existing else audit.UPLOAD,
+        audit.MODEL,
+        model_id,
+        model_name,
+        lad_code=model.lad_code,
+        sha256=model.sha256 or None,
+        row_count=model.rows,
+        detail=f"file {clean_text(source_file)[:200]!r}; "
+        f"{len(set(model.assignments.values()))} neighbourhoods, "
+        f"{len(model.assignments)} LSOAs",
+    )
+    store.save_model(
+        membership,
+        source_file=source_file,
+        build=refresh.public_build(con),
+        owner=_owner(existing, user),
+        audit=entry,
+    )
     refresh.refresh_stale(con)
     return model_id
 
 
-def delete_model(con: duckdb.DuckDBPyConnection, model_id: str) -> None:
-    """Remove a user's model and its values (shipped models cannot be deleted), then
-    re-aggregate the partner data that was given for it."""
-    storage.store_for(con).delete_model(model_id)
+def _owner(existing: dict | None, user: User) -> dict[str, str]:
+    """Who owns a saved model: its owner so far, or whoever uploads a new one."""
+    if existing:
+        return {k: existing[k] or "" for k in ("owner_email", "owner_name", "organisation")}
+    return {"owner_email": user.email, "owner_name": user.name, "organisation": user.organisation}
+
+
+def delete_model(con: duckdb.DuckDBPyConnection, model_id: str, *, user: User) -> None:
+    """Remove a user's model and its values with an audit entry, if `user` may (its owner or
+    a steward; otherwise PermissionError), then re-aggregate the partner data that was given
+    for it. Shipped models and unknown ids are left alone."""
+    store = storage.store_for(con)
+    existing = store.get_model(model_id)
+    if existing is None:
+        return
+    what = f"The model {quote(existing['model_name'], 60)}"
+    audit.require_may_change(user, what, existing["owner_email"], existing["owner_name"])
+    entry = audit.entry(
+        user,
+        audit.DELETE,
+        audit.MODEL,
+        model_id,
+        existing["model_name"],
+        lad_code=existing["lad_code"],
+        detail=f"owner {existing['owner_email']}",
+    )
+    store.delete_model(model_id, entry)
     refresh.refresh_stale(con)
+
+
+def list_models(con: duckdb.DuckDBPyConnection, lad_code: str) -> pd.DataFrame:
+    """The borough's uploaded models with their owners: model_id, model_name, owner_email,
+    owner_name, organisation, uploaded_at."""
+    listed = storage.store_for(con).list_models(lad_code)
+    return listed[["model_id", "model_name", "owner_email", "owner_name", "organisation",
+                   "uploaded_at"]]  # fmt: skip
