@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -91,6 +92,35 @@ def _run_models(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None])
     install_sql_functions(con, done=installed)  # the macros only the app calls
 
 
+def remove_stale_builds(db_path: Path, progress: Callable[[str], None] = print) -> list[Path]:
+    """Delete what killed builds left beside `db_path` (`<name>.tmp-<pid>` and its .wal,
+    some 180 MB each): files of builds whose process no longer exists. A running build's
+    file is kept. Returns the files removed."""
+    removed = []
+    pattern = re.compile(re.escape(db_path.name) + r"\.tmp-(\d+)(\.wal)?")
+    for path in sorted(db_path.parent.glob(f"{db_path.name}.tmp-*")):
+        match = pattern.fullmatch(path.name)
+        if match and not _process_exists(int(match.group(1))):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+            progress(f"removed {path.name}, left by a build that was stopped")
+    return removed
+
+
+def _process_exists(pid: int) -> bool:
+    """Whether a process with this id may be running (signal 0 checks without sending; on
+    Windows, where it would not, every file is kept)."""
+    if pid == os.getpid() or os.name == "nt":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):
+        return True  # another user's process, or an id the system cannot check: keep it
+    return True
+
+
 def build(
     data_dir: Path = DEFAULT_DATA_DIR,
     db_path: Path | None = None,
@@ -100,6 +130,7 @@ def build(
     data_dir = Path(data_dir)
     db_path = Path(db_path) if db_path else data_dir / "outcomes.duckdb"
     tmp_path = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
+    remove_stale_builds(db_path, progress)
     tmp_path.unlink(missing_ok=True)
     started = time.perf_counter()
     con = duckdb.connect(str(tmp_path))
