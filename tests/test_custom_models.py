@@ -669,3 +669,123 @@ def test_any_valid_model_saves_and_deletes_cleanly(con, names) -> None:
     assert not any(math.isnan(v) for v in counts.denominator)
     models.delete_model(con, model_id, user=USER)
     assert snapshot(con) == before
+
+
+# ---------------------------------------------------------------- ids, names and downloads
+
+
+def _small_model(con, name: str, *, first: int = 0) -> str:
+    """A model of a dozen real Trafford LSOAs in two neighbourhoods, saved as `name`."""
+    codes = _trafford_codes(con)[first : first + 12]
+    rows = [(code, "East" if i % 2 else "West") for i, code in enumerate(codes)]
+    return upload(con, model_csv(rows), TRAFFORD, name)
+
+
+def _stored_names(con) -> dict[str, str]:
+    return dict(con.execute("SELECT model_id, model_name FROM usr.user_models").fetchall())
+
+
+@pytest.mark.parametrize(
+    "names",
+    [("北区 model", "南区 model"), ("North & South", "north-south"), ("Café", "Cafe"),
+     ("Trafford neighbourhoods model for 2024 version A",
+      "Trafford neighbourhoods model for 2024 version B")],
+)  # fmt: skip
+def test_names_with_one_slug_are_two_models_not_one_replacing_the_other(con, names) -> None:
+    first, second = (_small_model(con, name) for name in names)
+    assert first != second
+    assert _stored_names(con) == {first: names[0], second: names[1]}
+    # uploading either again replaces that one, under the same id
+    assert _small_model(con, names[1], first=20) == second
+    assert _small_model(con, names[0], first=40) == first
+    assert _stored_names(con) == {first: names[0], second: names[1]}
+
+
+def test_ids_of_plain_names_are_unchanged(con) -> None:
+    assert _small_model(con, "Trafford localities (2023)") == (
+        f"{TRAFFORD}_user_trafford-localities-2023"
+    )
+    assert _small_model(con, "<script>alert(1)</script> model") == (
+        f"{TRAFFORD}_user_script-alert-1-script-model"
+    )
+    # a different spelling of the same name is the same model
+    assert _small_model(con, "  TRAFFORD   localities (2023) ") == (
+        f"{TRAFFORD}_user_trafford-localities-2023"
+    )
+    assert len(_stored_names(con)) == 2
+
+
+def test_a_model_stored_under_an_id_without_hash_keeps_its_id(con) -> None:
+    """Models saved before ids had a hash (e.g. '北区 model' as '..._user_model') are
+    replaced in place when uploaded again, not duplicated."""
+    hashed = _small_model(con, "北区 model")
+    legacy = f"{TRAFFORD}_user_model"
+    for table in USER_TABLES:
+        con.execute(f"UPDATE usr.{table} SET model_id = ? WHERE model_id = ?", [legacy, hashed])
+    assert _small_model(con, "北区 model", first=30) == legacy
+    assert _stored_names(con) == {legacy: "北区 model"}
+
+
+def test_control_characters_are_removed_from_model_and_neighbourhood_names(con) -> None:
+    codes = _trafford_codes(con)[:6]
+    names = ["North\x1b[31m", "Sou\u202eth", "We\x07st\x7f", "\x0bEast\u200b side", "Mid\x85"]
+    rows = [(code, names[i % len(names)]) for i, code in enumerate(codes)]
+    model_id = upload(con, model_csv(rows), TRAFFORD, "Esc\x1b]8;;http://x\x07 model\x00")
+    stored = con.execute(
+        "SELECT DISTINCT model_name, neighbourhood_name FROM usr.user_neighbourhood_models "
+        "WHERE model_id = ?",
+        [model_id],
+    ).fetchall()
+    assert {m for m, _ in stored} == {"Esc ]8;;http://x model"}
+    assert {n for _, n in stored} == {
+        "North [31m", "Sou th", "We st", "East side", "Mid", models.UNASSIGNED
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"\x1f\x8b\x08\x00" + bytes(range(256)), "gzip-compressed"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64), "PNG image"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + bytes(32), "PDF document"),
+        (b"lsoa_code,neighbourhood\nE01006074,North\x00\x00\x01\x02", "binary data"),
+        ("lsoa_code,neighbourhood\nE01006074,North\n".encode("utf-16-le"), "UTF-16 text"),
+    ],
+    ids=["gzip", "png", "pdf", "nul-bytes", "utf16-without-bom"],
+)
+def test_binary_files_are_named_for_what_they_are(con, data, words) -> None:
+    with pytest.raises(ModelFileError) as caught:
+        models.validate_model(con, data, TRAFFORD)
+    assert words in caught.value.problems[0]
+    assert words == "UTF-16 text" or "UTF-16" not in caught.value.problems[0]
+
+
+def test_the_upload_ready_download_is_formula_safe(page_app, monkeypatch) -> None:
+    """The Neighbourhoods page's upload-ready CSV of a model whose names a spreadsheet would
+    run as formulas: each such cell starts with an apostrophe (shown as text)."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    payloads: dict[str, bytes] = {}
+    keep = MemoryMediaFileStorage.load_and_get_id
+
+    def recorded(self, path_or_data, mimetype, kind, filename=None):
+        if filename and isinstance(path_or_data, bytes):
+            payloads[filename] = path_or_data
+        return keep(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recorded)
+    hostile = ['=HYPERLINK("http://example.invalid","x")', "+cmd|' /C calc'!A0", "@SUM(A1)",
+               "-2+3", "North"]  # fmt: skip
+    lines = LOCALITIES_CSV.read_text(encoding="utf-8").splitlines()[1:]
+    rows = [(line.split(",")[0], hostile[i % len(hostile)]) for i, line in enumerate(lines)]
+    at = page_app(PROJECT_DIR / "pages" / "neighbourhoods.py")
+    next(t for t in at.text_input if t.label == "Model name").input("Formula names")
+    at.file_uploader[0].set_value(("formulas.csv", model_csv(rows), "text/csv"))
+    at.button(key="FormSubmitter:upload_model-Check and save the model").click().run()
+    assert not at.exception and not at.error, [e.value for e in (*at.exception, *at.error)]
+    (name,) = [f for f in payloads if f.endswith("_formula_names_lsoas.csv")]
+    got = pd.read_csv(io.BytesIO(payloads[name]), dtype=str, keep_default_na=False)
+    assert list(got.columns) == ["lsoa_code", "neighbourhood"]
+    names = set(got["neighbourhood"])
+    assert names == {"'" + h for h in hostile[:4]} | {"North"}
+    assert not any(n.startswith(("=", "+", "-", "@")) for n in names)

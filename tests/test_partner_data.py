@@ -806,3 +806,92 @@ def test_the_page_replaces_and_deletes_a_dataset(app_env) -> None:
     at.run()
     assert not at.exception
     assert any("Nothing uploaded" in i.value for i in at.info)
+
+
+# ---------------------------------------------------------------- smaller findings
+
+
+@pytest.mark.parametrize(
+    ("cell", "column"),
+    [("٢٠٢٥-٠١", "period"), ("２０２５-01", "period"), ("2025-٠١", "period"), ("۲۰۲۵", "period"),
+     ("١٢", "count"), ("１２", "count"), ("²", "count")],
+)  # fmt: skip
+def test_digits_other_than_ascii_are_refused_with_row_and_column(con, cell, column) -> None:
+    """'٢٠٢٥-٠١' was read as a second copy of 2025-01; now every period and count is 0-9."""
+    row = [T2, "2025-01", "appointments_booked", 5]
+    row[1 if column == "period" else 3] = cell
+    error = rejected(con, service(row))
+    (problem,) = error.details
+    assert (problem.row, problem.column) == (4, column)
+    assert "digits other than 0-9" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("cell", "words"),
+    [("9" * 5_000, "too large"), ("1" + "0" * 12 + "1", "too large"), ("9" * 4_301 + ".0",
+     "too large"), ("-" + "9" * 5_000, "negative")],
+)  # fmt: skip
+def test_counts_with_thousands_of_digits_are_refused_not_a_crash(con, cell, words) -> None:
+    error = rejected(con, service([T2, "2025-01", "appointments_booked", cell]))
+    (problem,) = error.details
+    assert (problem.row, problem.column) == (4, "count") and words in problem.message
+
+
+def test_leading_zeros_do_not_make_a_count_large(con) -> None:
+    dataset = datasets.validate_dataset(
+        con, service([T2, "2025-01", "visits", "0" * 5_000 + "7"]), TRAFFORD
+    )
+    assert dataset.rows["count"].tolist() == [120, 6, 7]
+
+
+def test_control_characters_are_removed_from_names_and_questions(con) -> None:
+    data = survey(["North\x1b", "2024", "I feel \u202esafe\x00?", 30, 20])
+    dataset_id = upload(con, data.replace(b"\x00", b""), "Data\x1b[2J \u202eset\x07",
+                        model=LOCALITIES)  # fmt: skip
+    (name,) = con.execute(
+        "SELECT dataset_name FROM usr.user_datasets WHERE dataset_id = ?", [dataset_id]
+    ).fetchall()[0]
+    assert name == "Data [2J set"
+    rows = con.execute(
+        "SELECT DISTINCT area_code, measure FROM usr.user_dataset_rows WHERE dataset_id = ?",
+        [dataset_id],
+    ).fetchall()
+    assert {m for _, m in rows} == {"I feel safe", "I feel safe?"}
+    assert {a for a, _ in rows} == {"north"}  # 'North\x1b' is the model's North (as stored)
+
+
+def test_datasets_whose_names_slug_alike_are_kept_apart(con) -> None:
+    first = upload(con, service(), "北区 referrals")
+    second = upload(con, service(), "南区 referrals")  # not 'already exists', not replaced
+    third = upload(con, service(), "Referrals & visits")
+    fourth = upload(con, service(), "referrals-visits")
+    assert len({first, second, third, fourth}) == 4
+    listed = datasets.list_datasets(con, TRAFFORD).set_index("dataset_id").dataset_name
+    assert listed.to_dict() == {
+        first: "北区 referrals", second: "南区 referrals", third: "Referrals & visits",
+        fourth: "referrals-visits",
+    }  # fmt: skip
+    error = rejected(con, service(), name="南区 Referrals")  # the same name: replace it?
+    assert "already exists" in error.problems[0]
+    assert upload(con, service(), "南区 Referrals", replace=True) == second
+
+
+def _gzip(data: bytes) -> bytes:
+    import gzip
+
+    return gzip.compress(data, mtime=0)
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [(_gzip, "gzip-compressed"),
+     (lambda b: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b, "PNG image"),
+     (lambda b: b + b"\x00\x01\x02\x03", "binary data (NUL bytes)"),
+     (lambda b: b.decode().encode("utf-16-le"), "UTF-16 text")],
+    ids=["gzip", "png", "nul", "utf16-without-bom"],
+)  # fmt: skip
+def test_binary_and_compressed_files_are_named(con, make, words) -> None:
+    error = rejected(con, make(service()))
+    assert words in error.problems[0], error.problems
+    if words != "UTF-16 text":
+        assert "UTF-16" not in error.problems[0]

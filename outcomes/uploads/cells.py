@@ -13,15 +13,24 @@ from outcomes.text import clean_text
 from outcomes.uploads import formats
 from outcomes.uploads.problems import Problem
 
-LSOA_CODE = re.compile(r"^[EW]01\d{6}$")
-PRACTICE_CODE = re.compile(r"^[A-Z]\d{5}$")
-POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}$")
-MEASURE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
-WHOLE = re.compile(r"^\d+(\.0*)?$")
+# Codes, periods and counts are ASCII only (re.ASCII: `\d` is 0-9): Arabic-Indic or
+# full-width digits would otherwise be read as a second copy of the same period or count.
+LSOA_CODE = re.compile(r"^[EW]01\d{6}$", re.ASCII)
+PRACTICE_CODE = re.compile(r"^[A-Z]\d{5}$", re.ASCII)
+POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}$", re.ASCII)
+MEASURE = re.compile(r"^[a-z][a-z0-9_]{0,59}$", re.ASCII)
+WHOLE = re.compile(r"^\d+(\.0*)?$", re.ASCII)
+MONTH = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)
+YEAR = re.compile(r"\d{4}", re.ASCII)
 MASKED = re.compile(
     r"^(\*+|[<≤]\s*=?\s*\d+(\.\d+)?|c|x|\.\.?|-|–|—|~|n/?a|s|supp(ressed)?|redacted|"
     r"\d+\s*-\s*\d+)$",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
+)
+MAX_COUNT = 10**12
+OTHER_DIGITS = (
+    "uses digits other than 0-9 (e.g. Arabic-Indic or full-width digits): write it with the "
+    "digits 0-9"
 )
 
 
@@ -70,8 +79,10 @@ def parse_period(cell: str) -> tuple[str, date] | str:
     )
     if not text:
         return "empty: give the month (YYYY-MM) or year (YYYY)"
-    month = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
-    year = re.fullmatch(r"\d{4}", text)
+    if other_digits(text):
+        return f"{quote(text)}: {OTHER_DIGITS}"
+    month = MONTH.fullmatch(text)
+    year = YEAR.fullmatch(text)
     if month:
         y, m = int(month.group(1)), int(month.group(2))
         if not 1 <= m <= 12:
@@ -86,7 +97,7 @@ def parse_period(cell: str) -> tuple[str, date] | str:
         if not 1990 <= y <= 2100:
             return f"{quote(text)}: year {y} is out of range"
         return text, date(y, 1, 1)
-    if re.fullmatch(r"\d{4}/\d{2}", text):
+    if re.fullmatch(r"\d{4}/\d{2}", text, re.ASCII):
         return (
             f"{quote(text)}: financial years are not supported; give months (YYYY-MM) or "
             "calendar years (YYYY)"
@@ -131,16 +142,24 @@ def parse_count(cell: str, row: int, column: str, problems: list[Problem]) -> in
     """A whole number of 0 or more; masked values ('*', '<5') are refused, with the reason."""
     text = cell.strip()
     if WHOLE.match(text):
-        value = int(text.split(".")[0])
-        if value <= 10**12:
-            return value
+        digits = text.split(".")[0].lstrip("0") or "0"
+        # Checked before int(): Python refuses to convert more than 4,300 digits.
+        if len(digits) <= len(str(MAX_COUNT)) and int(digits) <= MAX_COUNT:
+            return int(digits)
     problems.append(Problem(row, column, _count_problem(text)))
     return None
+
+
+def other_digits(text: str) -> bool:
+    """Whether `text` holds digits other than 0-9 (Arabic-Indic, full-width, ...)."""
+    return any(c.isdigit() and not c.isascii() for c in text)
 
 
 def _count_problem(text: str) -> str:
     if not text:
         return "empty: give a whole number (0 if none)"
+    if other_digits(text):
+        return f"{quote(text)}: {OTHER_DIGITS}"
     if MASKED.match(text):
         return (
             f"{quote(text)} looks like a suppressed or masked value. Send the unsuppressed "

@@ -16,7 +16,10 @@ BOOKED = formats.DENOMINATOR
 def duplicates(rows: pd.DataFrame, area_column: str, kind: str) -> list[Problem]:
     """A row repeating the area, period and measure (or question) of an earlier row."""
     key = ["area_code", "period", "measure"]
-    dup = rows[rows.duplicated(key, keep=False)].sort_values("row")
+    repeated = rows.duplicated(key, keep=False)
+    if not repeated.any():  # the usual case, and the quick one
+        return []
+    dup = rows[repeated].sort_values("row")
     first = dup.groupby(key, dropna=False)["row"].transform("min")
     thing = "question" if kind == formats.SURVEY else "measure"
     return [

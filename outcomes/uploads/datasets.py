@@ -130,9 +130,20 @@ def _check_indicator_count(parsed: ParsedFile) -> None:
 # ---------------------------------------------------------------- storing
 
 
-def dataset_id_for(lad_code: str, dataset_name: str) -> str:
-    """The id of a dataset: borough code plus a slug of its name."""
-    return f"{lad_code}_data_{formats.name_slug(dataset_name)}"
+def dataset_id_for(con: duckdb.DuckDBPyConnection, lad_code: str, dataset_name: str) -> str:
+    """The id of a dataset: borough code plus a slug of its name (and a short hash when the
+    slug loses letters or another dataset's name has it: `formats.unique_id`)."""
+    store = storage.store_for(con)
+
+    def stored_name(dataset_id: str) -> str | None:
+        found = store.get_dataset(dataset_id)
+        return found["dataset_name"] if found else None
+
+    dataset_id = formats.unique_id(f"{lad_code}_data_", dataset_name, stored_name)
+    if dataset_id is None:
+        clash = "another dataset has a name too close to this one: choose another name"
+        raise DataFileError([Problem(None, None, clash)])
+    return dataset_id
 
 
 def save_dataset(
@@ -191,7 +202,7 @@ def _describe(
         raise DataFileError([Problem(None, None, "the dataset needs a name")])
     if polarity not in formats.POLARITIES:
         raise ValueError(f"polarity must be one of {formats.POLARITIES}")
-    dataset_id = dataset_id_for(dataset.lad_code, dataset_name)
+    dataset_id = dataset_id_for(con, dataset.lad_code, dataset_name)
     existing = storage.store_for(con).get_dataset(dataset_id)
     if existing:
         what = f"The dataset {quote(existing['dataset_name'], 60)}"

@@ -11,9 +11,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
-from outcomes.text import slug
+from outcomes.text import clean_text, slug
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "data" / "templates"
 
@@ -63,3 +66,36 @@ def name_slug(name: str) -> str:
     characters after the separators are trimmed, and not trimmed again (so ids stay those of
     what is already stored)."""
     return slug(name, sep="-", default="model")[:40]
+
+
+def name_key(name: str) -> str:
+    """A name as compared: control characters dropped, spaces collapsed, Unicode compatibility
+    forms unified (NFKC) and case folded, so 'North' and ' north ' are one name."""
+    return unicodedata.normalize("NFKC", clean_text(name)).casefold()
+
+
+def _slug_keeps_name(name: str) -> bool:
+    """Whether the slug keeps every letter and digit of the name (ASCII ones, not cut)."""
+    kept = "".join(c for c in name.lower() if c.isalnum())
+    return kept == name_slug(name).replace("-", "")
+
+
+def unique_id(prefix: str, name: str, stored_name: Callable[[str], str | None]) -> str | None:
+    """The id of a model or dataset called `name`, never that of a differently named one.
+
+    `prefix` + the name's slug when the slug keeps all its letters and digits ('Trafford
+    localities (2023)' keeps the id it always had); otherwise, or when another name holds
+    that id ('North & South' and 'north-south'; '北区 model' and '南区 model'), the slug plus
+    a short hash of the name. An id already holding this very name is kept (ids stored
+    before the hash existed stay). `stored_name(id)` is the name stored under an id, or None.
+    None when both ids hold other names (a hash clash: choose another name)."""
+    key = name_key(name)
+    plain = prefix + name_slug(name)
+    hashed = f"{plain}-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
+    held = {candidate: stored_name(candidate) for candidate in (plain, hashed)}
+    for candidate, other in held.items():
+        if other is not None and name_key(other) == key:
+            return candidate
+    if held[plain] is None and _slug_keeps_name(name):
+        return plain
+    return hashed if held[hashed] is None else None

@@ -20,7 +20,7 @@ from outcomes.identity import User
 from outcomes.text import clean_text
 from outcomes.uploads import audit, geography, refresh, storage
 from outcomes.uploads.cells import quote
-from outcomes.uploads.formats import MAX_NAME_LENGTH, name_slug
+from outcomes.uploads.formats import MAX_NAME_LENGTH, name_slug, unique_id
 from outcomes.uploads.problems import DataFileError, ModelFileError
 from outcomes.uploads.reading import decode
 
@@ -91,7 +91,7 @@ def _parse_rows(reader) -> list[tuple[int, str, str]]:
         if len(row) <= max(code_at, name_at):
             problems.append(f"line {line}: expected {len(header)} columns, found {len(row)}")
             continue
-        code, name = row[code_at].strip().upper(), " ".join(row[name_at].split())
+        code, name = row[code_at].strip().upper(), clean_text(row[name_at])
         problems += _row_problems(line, code, name, row[code_at])
         rows.append((line, code, name))
     if problems:
@@ -184,9 +184,17 @@ def _line_number(problem: str) -> int:
     return int(match.group(1)) if match else 0
 
 
-def model_id_for(lad_code: str, model_name: str) -> str:
-    """The id of a user's model: borough code plus a slug of its name."""
-    return f"{lad_code}_user_{name_slug(model_name)}"
+def model_id_for(con: duckdb.DuckDBPyConnection, lad_code: str, model_name: str) -> str:
+    """The id of a user's model: borough code plus a slug of its name (and a short hash when
+    the slug loses letters or another model's name has it: `formats.unique_id`)."""
+    stored = storage.store_for(con).list_models(lad_code)
+    names = dict(zip(stored["model_id"], stored["model_name"], strict=True))
+    model_id = unique_id(f"{lad_code}_user_", model_name, names.get)
+    if model_id is None:
+        raise ModelFileError(
+            ["another model of this borough has a name too close to this one: choose another"]
+        )
+    return model_id
 
 
 def membership_frame(model: ValidatedModel, model_id: str, model_name: str) -> pd.DataFrame:
@@ -223,10 +231,10 @@ def save_model(
     same name in the same borough is replaced, if `user` may change it (its owner or a
     steward; it keeps its owner); otherwise PermissionError."""
     audit.require_upload(user)
-    model_name = " ".join(model_name.split())[:MAX_NAME_LENGTH]
+    model_name = clean_text(model_name)[:MAX_NAME_LENGTH]
     if not model_name:
         raise ModelFileError(["the model needs a name"])
-    model_id = model_id_for(model.lad_code, model_name)
+    model_id = model_id_for(con, model.lad_code, model_name)
     membership = membership_frame(model, model_id, model_name)
     store = storage.store_for(con)
     existing = store.get_model(model_id)

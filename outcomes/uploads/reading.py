@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -40,19 +41,9 @@ def decode(
         raise DataFileError([Problem(None, None, too_large(len(data)))])
     if not data.strip():
         raise DataFileError([Problem(1, None, empty)])
-    if data[:2] == b"PK" or data[:4] == b"\xd0\xcf\x11\xe0":
-        raise DataFileError([Problem(None, None, EXCEL)])
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4096]:
-        raise DataFileError(
-            [
-                Problem(
-                    1,
-                    None,
-                    "the file is UTF-16 text (Excel's 'Unicode Text'), not CSV: save it as "
-                    "'CSV UTF-8 (Comma delimited)'",
-                )
-            ]
-        )
+    what = binary_kind(data)
+    if what:
+        raise DataFileError([Problem(None, None, what)])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -63,16 +54,81 @@ def decode(
     return text
 
 
+# The first bytes of files that are not text, and what to call them.
+MAGIC = (
+    (b"\x1f\x8b", "a gzip-compressed file"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"BZh", "a bzip2-compressed file"),
+    (b"\xfd7zXZ\x00", "an xz-compressed file"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"\x28\xb5\x2f\xfd", "a zstd-compressed file"),
+    (b"Rar!", "a RAR archive"),
+    (b"\x7fELF", "an executable program"),
+    (b"PAR1", "a Parquet file"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+)
+UTF16 = (
+    "the file is UTF-16 text (Excel's 'Unicode Text'), not CSV: save it as "
+    "'CSV UTF-8 (Comma delimited)'"
+)
+NOT_TEXT = ", not CSV text: upload the CSV file itself"
+
+
+def binary_kind(data: bytes) -> str | None:
+    """Why `data` is not CSV text, recognised from its first bytes (an Excel workbook, an
+    image, a compressed or other binary file, UTF-16 or UTF-32 text), or None."""
+    head = data[:4096]
+    if head[:2] == b"PK":
+        return _zip_kind(head)
+    if head[:4] == b"\xd0\xcf\x11\xe0":  # an old Excel (.xls) or other Office file
+        return EXCEL
+    for magic, name in MAGIC:
+        if head.startswith(magic):
+            return f"the file is {name}" + NOT_TEXT
+    if head[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
+        return "the file is UTF-32 text, not CSV: save it as 'CSV UTF-8 (Comma delimited)'"
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or _looks_utf16(head):
+        return UTF16
+    if b"\x00" in head:
+        return "the file holds binary data (NUL bytes)" + NOT_TEXT
+    return None
+
+
+def _zip_kind(head: bytes) -> str:
+    """A workbook (.xlsx) is a ZIP archive whose first entry is one of Office's parts; any
+    other named first entry (e.g. 'data.csv') makes it a plain ZIP archive."""
+    size = int.from_bytes(head[26:28], "little") if len(head) >= 30 else 0
+    first = head[30 : 30 + size]
+    office = (b"[Content_Types]", b"_rels/", b"docProps/", b"xl/", b"customXml/")
+    if not first or first.startswith(office):
+        return EXCEL
+    name = first.decode("utf-8", "replace")
+    return f"the file is a ZIP archive (holding {cells.quote(name)})" + NOT_TEXT
+
+
+def _looks_utf16(head: bytes) -> bool:
+    """UTF-16 text without a byte order mark: mostly ASCII, so every other byte is NUL."""
+    even, odd = head[0::2], head[1::2]
+    if len(head) < 4 or not (even and odd):
+        return False
+    zeros = (even.count(0) / len(even), odd.count(0) / len(odd))
+    return max(zeros) > 0.4 and min(zeros) < 0.05
+
+
 def _not_utf8(data: bytes, at: int) -> Problem:
-    """Where the first byte that is not UTF-8 is: its row, and the column of the header."""
+    """Where the first byte that is not UTF-8 is: its row, and the column of the header (its
+    name if the header names it plainly, otherwise its position)."""
     start = data.rfind(b"\n", 0, at) + 1
     row = data[:at].count(b"\n") + 1
-    header = data.split(b"\n", 1)[0].decode("utf-8", "replace").split(",")
+    header = data.split(b"\n", 1)[0].decode("utf-8", "replace").lstrip("\ufeff").split(",")
     position = data[start:at].count(b",")
-    column = header[position].strip().lower() if position < len(header) else f"{position + 1}"
+    name = header[position].strip().strip('"').lower() if position < len(header) else ""
     return Problem(
         row,
-        column or f"{position + 1}",
+        name if re.fullmatch(r"[a-z0-9_]{1,60}", name) else f"{position + 1}",
         f"the file is not UTF-8 text (byte {data[at]:#x}): Excel's 'CSV (Comma delimited)' "
         "uses another encoding. Save it as 'CSV UTF-8 (Comma delimited)'.",
     )
