@@ -3,6 +3,7 @@
 import streamlit as st
 
 from outcomes import db, signin, ui
+from outcomes.errors import run_page
 
 st.set_page_config(page_title="Neighbourhood outcomes", layout="wide")
 
@@ -31,4 +32,4 @@ st.sidebar.caption(
     "Real public data from MHCLG, ONS, NHS England and others, mostly under the Open "
     "Government Licence v3.0. See Data & sources."
 )
-page.run()
+run_page(page.run, page.title)  # a failure shows a plain message and an error id

@@ -15,15 +15,21 @@ ever appended to: no statement here updates or deletes its rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any, TypeVar, cast
 
 import duckdb
 import pandas as pd
 
 from outcomes.uploads.audit import COLUMNS as AUDIT_COLUMNS
 from outcomes.uploads.audit import Entry
+from outcomes.uploads.problems import StoreBusy
 
 USER_SCHEMA = """
 CREATE TABLE IF NOT EXISTS usr.user_models (
@@ -166,6 +172,36 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     return applied
 
 
+# Two sessions writing the same rows at once: DuckDB lets one commit and stops the other with
+# a TransactionException ("Conflict on tuple deletion"). Every write is one transaction, so it
+# is simply run again after a short jittered pause; if the other writer keeps winning, the
+# user is told plainly (StoreBusy) and nothing was changed.
+ATTEMPTS = 6
+FIRST_PAUSE = 0.05  # seconds, doubled each time, times a random 0.5-1.5
+_LOG = logging.getLogger(__name__)
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _retrying(method: _Method) -> _Method:
+    """A store method (one transaction) run again when a concurrent write conflicts with it."""
+
+    @functools.wraps(method)
+    def run(self: DuckDBStore, *args: Any, **kwargs: Any) -> Any:
+        for attempt in range(ATTEMPTS):
+            try:
+                return method(self, *args, **kwargs)
+            except duckdb.TransactionException as exc:
+                _LOG.warning(
+                    "%s: write conflict (attempt %d of %d): %s",
+                    method.__name__, attempt + 1, ATTEMPTS, exc,
+                )  # fmt: skip
+                if attempt + 1 < ATTEMPTS:
+                    time.sleep(FIRST_PAUSE * 2**attempt * random.uniform(0.5, 1.5))
+        raise StoreBusy()
+
+    return cast(_Method, run)
+
+
 class DuckDBStore:
     """The user database attached to the app's DuckDB connection (or cursor)."""
 
@@ -202,9 +238,11 @@ class DuckDBStore:
         ).fetchall()
         return found[0][0] if found else None
 
+    @_retrying
     def set_setting(self, key: str, value: str) -> None:
         self._con.execute("INSERT OR REPLACE INTO usr.user_settings VALUES (?, ?)", [key, value])
 
+    @_retrying
     def change_setting(self, key: str, value: str, audit: Entry) -> bool:
         with self._transaction():  # read and write in one: a change is recorded only once
             if self.get_setting(key) == value:
@@ -217,6 +255,7 @@ class DuckDBStore:
 
     # ------------------------------------------------------------ the audit log
 
+    @_retrying
     def append_audit(self, entry: Entry) -> None:
         with self._transaction():
             self._append(entry)
@@ -238,6 +277,7 @@ class DuckDBStore:
 
     # ------------------------------------------------------------ neighbourhood models
 
+    @_retrying
     def save_model(
         self,
         membership: pd.DataFrame,
@@ -275,6 +315,7 @@ class DuckDBStore:
         ).df()
         return found.to_dict("records")[0] if len(found) else None
 
+    @_retrying
     def delete_model(self, model_id: str, audit: Entry) -> None:
         with self._transaction():
             for table in MODEL_TABLES:
@@ -287,6 +328,7 @@ class DuckDBStore:
             [lad_code, lad_code],
         ).df()
 
+    @_retrying
     def reaggregate_model(self, model_id: str, build: str) -> None:
         with self._transaction():
             self._con.execute(
@@ -342,6 +384,7 @@ class DuckDBStore:
         ).df()
         return rows, areas
 
+    @_retrying
     def save_dataset(
         self,
         meta: dict,
@@ -376,6 +419,7 @@ class DuckDBStore:
             self._write_indicators(dataset_id, catalogue, values)
             self._append(audit)
 
+    @_retrying
     def replace_dataset_values(
         self, dataset_id: str, catalogue: pd.DataFrame, values: pd.DataFrame, state: str
     ) -> None:
@@ -390,6 +434,7 @@ class DuckDBStore:
                 [state, dataset_id],
             )
 
+    @_retrying
     def delete_dataset(self, dataset_id: str, audit: Entry) -> None:
         with self._transaction():
             self._delete_dataset(dataset_id)

@@ -56,3 +56,14 @@ class DataFileError(ModelFileError):
                 "Problem": [p.message for p in self.details],
             }
         ).astype({"Row": "Int64"})
+
+
+class StoreBusy(DataFileError):
+    """Another session kept writing the same rows through every retry: nothing was changed,
+    and the same action a moment later will go through. A DataFileError, so the upload forms
+    show it as they show a file's problems."""
+
+    MESSAGE = "someone else was saving at the same moment, so nothing was changed: please try again"
+
+    def __init__(self) -> None:
+        super().__init__([Problem(None, None, self.MESSAGE)])
