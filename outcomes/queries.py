@@ -187,13 +187,15 @@ def rest_of_borough(
         con,
         """
         WITH lsoa AS (
-            SELECT i.period, i.lsoa21_code, i.numerator, i.denominator
+            SELECT i.period, i.period_start, i.lsoa21_code, i.numerator, i.denominator
             FROM lsoa_indicator_inputs AS i
             JOIN lsoa_geography AS g USING (lsoa21_code)
             WHERE g.lad_code = ? AND i.indicator_id = ?
         ),
         total AS (
-            SELECT period, sum(numerator) AS n, sum(denominator) AS d FROM lsoa GROUP BY period
+            SELECT period, any_value(period_start) AS period_start, sum(numerator) AS n,
+                sum(denominator) AS d
+            FROM lsoa GROUP BY period
         ),
         nb AS (
             SELECT m.neighbourhood_code, l.period, sum(l.numerator) AS n, sum(l.denominator) AS d
@@ -205,12 +207,15 @@ def rest_of_borough(
         rest AS (
             SELECT 'rest' AS area_type, nb.neighbourhood_code AS area_code,
                 NULL::VARCHAR AS area_name, ? AS model_id, ? AS lad_code,
-                ? AS indicator_id, nb.period, NULL::DATE AS period_start,
+                ? AS indicator_id, nb.period, total.period_start,
                 total.n - nb.n AS numerator, total.d - nb.d AS denominator
             FROM nb JOIN total USING (period)
         )
         """
-        + _with_values("rest", "s.area_code, s.period, s.numerator, s.denominator"),
+        + _with_values(
+            "rest",
+            "s.area_code, s.indicator_id, s.period, s.period_start, s.numerator, s.denominator",
+        ),
         [
             lad_code,
             indicator_id,
@@ -222,10 +227,6 @@ def rest_of_borough(
             indicator_id,
         ],
     )
-
-
-#: The former name of `rest_of_borough` (which now gives the value and intervals too), kept
-#: while outcomes/briefing_pack still calls it.
 
 
 def borough_lsoas(con: duckdb.DuckDBPyConnection, lad_code: str) -> pd.DataFrame:

@@ -169,6 +169,15 @@ def test_default_indicator_shows_north_share_of_most_deprived_lsoas() -> None:
     assert change.loc["North", "2019"] == 6.25
 
 
+def test_trends_draws_the_rest_of_the_borough_for_one_neighbourhood() -> None:
+    at = open_app(nb="trafford-north", cmp="rest", ind="income_deprived_pct")
+    (spec,) = chart_specs(at)
+    rest = [t for t in spec["data"] if t.get("name") == "Rest of Trafford"]
+    assert rest and len(rest[0]["x"]) >= 2  # a line over the periods, not just a legend entry
+    change = at.dataframe[0].value.set_index("Area")
+    assert "Rest of Trafford" in change.index
+
+
 # ---------------------------------------------------------------- the URL holds the state
 
 
