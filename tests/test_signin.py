@@ -315,7 +315,8 @@ def _sign_in(page, app: str, provider: str, subject: str) -> None:
     page.locator('input[name="sub"]').fill(subject)
     page.get_by_role("button", name="Authorize").click()
     page.wait_for_url(f"{app}/**", timeout=30_000)
-    page.wait_for_selector(IDLE, timeout=60_000)
+    page.wait_for_selector('[data-testid="stSidebar"] [data-testid="stText"]', timeout=60_000)
+    _settle(page)
 
 
 def _sidebar(page) -> str:
