@@ -12,11 +12,11 @@ from outcomes import export, signin, ui
 from outcomes.uploads import audit, refresh, storage
 
 ui.current_selection()  # the router runs first (a direct link to this page included)
+st.title("Audit log")
 signin.require("view_audit")
 con = ui.cursor()
 refresh.apply_policy(con)  # a configuration change of the policy shows here at once
 
-st.title("Audit log")
 st.markdown(
     "Every upload, replacement and deletion of a neighbourhood model or partner dataset, every "
     "change of the disclosure policy, and every download of a table made from partner data: "

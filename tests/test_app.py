@@ -324,6 +324,7 @@ def test_upload_select_and_delete_a_model() -> None:
     assert_ok(at)
     (uploaded,) = [box for box in at.selectbox if box.label == "Uploaded model"]
     assert uploaded.value == model_id
+    at.checkbox(key=f"model_delete_sure:{model_id}").check().run()  # the confirmation first
     (delete,) = [b for b in at.button if b.label == "Delete this model"]
     delete.click().run()
     assert_ok(at)
