@@ -18,17 +18,26 @@ CONTROL = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
 )
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+# GitHub-flavoured Markdown links web and e-mail addresses it finds in the text once escapes
+# are read, so escaping cannot stop it: an invisible word joiner after 'http', 'www' and '@'
+# breaks the pattern it looks for ('http://', 'www.', 'name@host.tld').
+_AUTOLINK = re.compile(r"(?i)https?(?=:)|www(?=\.)|@")
+WORD_JOINER = "\u2060"
 
 
 def escape_markdown(text: object) -> str:
-    """User text made safe for st.markdown: whitespace collapsed and every Markdown, HTML,
-    directive and maths character escaped, so it displays literally."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    """User text made safe for st.markdown: whitespace collapsed, every Markdown, HTML,
+    directive and maths character escaped, and addresses kept from becoming links, so it
+    displays literally."""
+    text = _AUTOLINK.sub(lambda m: m.group(0) + WORD_JOINER, " ".join(str(text).split()))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def escape_html(text: object) -> str:
-    """Plotly reads a little HTML in titles and labels: show user-supplied names literally."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Plotly reads a little HTML (and, were MathJax ever loaded, $maths$) in titles, labels,
+    legends and hover text: show user-supplied names literally. Plotly decodes the entities."""
+    text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("$", "&#36;")
 
 
 def clean_text(text: object) -> str:

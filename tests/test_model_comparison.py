@@ -394,7 +394,9 @@ def test_neighbourhoods_page_map_coverage_and_comparison(app):
     assert model_map["layout"]["map"]["style"] == "white-bg"
     hoods = model_map["data"][-1]
     assert sorted(hoods["locations"]) == ["Central", "North", "South", "West"]
-    assert "%{location}" in hoods["hovertemplate"]
+    # Names reach hover text only escaped, through customdata (never %{location}).
+    assert "%{location}" not in hoods["hovertemplate"]
+    assert sorted(row[1] for row in hoods["customdata"]) == ["Central", "North", "South", "West"]
     coverage = next(d.value for d in at.dataframe if "LSOAs" in d.value and "Code" in d.value)
     assert dict(zip(coverage.Neighbourhood, coverage.LSOAs, strict=True))["North"] == 32
     assert any("Every one of Trafford's **139 LSOAs**" in m.value for m in at.markdown)

@@ -20,6 +20,7 @@ from outcomes.charts.style import (
     GRID_COLOUR,
     base_layout,
     error_bars,
+    escaped,
     format_value,
 )
 from outcomes.text import escape_html
@@ -87,7 +88,7 @@ def _ranked_bars(frame: pd.DataFrame, comparator_name: str) -> list[go.Bar]:
                 name=escape_html(comparison_text(label, comparator_name)),
                 marker={"color": COMPARISON_COLOURS[label], "line": OUTLINE},
                 error_x=error_x,
-                customdata=np.column_stack([rows.area_name, rows.comparison]),
+                customdata=np.column_stack([escaped(rows.area_name), escaped(rows.comparison)]),
                 hovertemplate="%{customdata[0]}: %{x:,.3~f}<br>%{customdata[1]}<extra></extra>",
             )
         )
@@ -233,7 +234,9 @@ def _funnel_points(points: pd.DataFrame, centre_name: str) -> list[go.Scatter]:
                 textfont={"size": 11},
                 marker={"color": COMPARISON_COLOURS[label], "size": 12, "line": OUTLINE},
                 name=escape_html(comparison_text(label, centre_name)),
-                customdata=np.column_stack([rows.area_name, rows.funnel_position]),
+                customdata=np.column_stack(
+                    [escaped(rows.area_name), escaped(rows.funnel_position)]
+                ),
                 hovertemplate="%{customdata[0]}<br>%{y:,.3~f} of %{x:,.0f}<br>"
                 "%{customdata[1]}<extra></extra>",
             )
@@ -282,7 +285,7 @@ def funnel_chart(
 def _spine_label(row) -> str:
     name = "<br>".join(escape_html(line) for line in textwrap.wrap(row.indicator_name, 48))
     star = " *" if not row.oriented else ""
-    return f"{name}{star}<br><span style='color:#555'>{row.period}: " + (
+    return f"{name}{star}<br><span style='color:#555'>{escape_html(row.period)}: " + (
         f"<b>{format_value(row.value, row.unit)}</b></span>"
     )
 
@@ -295,14 +298,17 @@ def _spine_hover(spine: pd.DataFrame, neighbourhood_name: str, borough_name: str
 
     columns = ("value", "borough_value", "centre_value", "min_value", "max_value")
     custom = np.column_stack(
-        [spine.indicator_name, *(formatted(c) for c in columns), spine.centre_name]
+        [
+            escaped(spine.indicator_name),
+            *(formatted(c) for c in columns),
+            escaped(spine.centre_name),
+            escaped([neighbourhood_name] * len(spine)),
+            escaped([borough_name] * len(spine)),
+        ]
     )
     hover = (
-        "%{customdata[0]}<br>"
-        + escape_html(neighbourhood_name)
-        + ": %{customdata[1]}<br>"
-        + escape_html(borough_name)
-        + ": %{customdata[2]}<br>%{customdata[6]}: %{customdata[3]}<br>"
+        "%{customdata[0]}<br>%{customdata[7]}: %{customdata[1]}<br>"
+        "%{customdata[8]}: %{customdata[2]}<br>%{customdata[6]}: %{customdata[3]}<br>"
         "Neighbourhoods range from %{customdata[4]} to %{customdata[5]}<extra></extra>"
     )
     return custom, hover

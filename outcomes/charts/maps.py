@@ -17,7 +17,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from shapely.geometry import shape
 
-from outcomes.charts.style import OKABE_ITO, base_layout
+from outcomes.charts.style import OKABE_ITO, base_layout, escaped
+from outcomes.text import escape_html
 
 OFFLINE_STYLE = "white-bg"  # no tiles: works offline and in kaleido
 TILE_STYLE = "carto-positron"  # needs internet: only on request
@@ -125,18 +126,20 @@ def _change_colours(frame: pd.DataFrame, polarity: str, is_lsoa: bool) -> tuple:
     colour = {"colorscale": change_colourscale(polarity), "zmin": -half, "zmax": half, "zmid": 0}
     custom = np.column_stack(
         [
-            frame["area_name"],
-            frame["neighbourhood_name"].fillna(""),
+            escaped(frame["area_name"]),
+            escaped(frame["neighbourhood_name"].fillna("")),
             frame["value_baseline"],
             frame["value_current"],
-            frame["direction"],
+            escaped(frame["direction"]),
+            escaped(frame["baseline"]),
+            escaped(frame["current"]),
         ]
     )
     hover = (
         "<b>%{customdata[0]}</b><br>"
         + ("%{customdata[1]}<br>" if is_lsoa else "")
-        + f"{frame['baseline'].iloc[0] if len(frame) else ''}: %{{customdata[2]:,.3~f}}<br>"
-        + f"{frame['current'].iloc[0] if len(frame) else ''}: %{{customdata[3]:,.3~f}}<br>"
+        + "%{customdata[5]}: %{customdata[2]:,.3~f}<br>"
+        + "%{customdata[6]}: %{customdata[3]:,.3~f}<br>"
         + "Change: %{z:+,.3~f} (%{customdata[4]})<extra></extra>"
     )
     return z, colour, custom, hover
@@ -149,11 +152,17 @@ def _value_colours(
     colour = {"colorscale": "Cividis" if polarity == "higher_is_better" else "Cividis_r"}
     if decile:
         colour.update(zmin=1, zmax=10)
-    custom = np.column_stack([frame["area_name"], frame["neighbourhood_name"].fillna("")])
+    custom = np.column_stack(
+        [
+            escaped(frame["area_name"]),
+            escaped(frame["neighbourhood_name"].fillna("")),
+            [colour_title] * len(frame),  # escaped by the caller (it may hold <br>)
+        ]
+    )
     hover = (
         "<b>%{customdata[0]}</b><br>"
         + ("%{customdata[1]}<br>" if is_lsoa else "")
-        + f"{colour_title}: %{{z:,.3~f}}<extra></extra>"
+        + "%{customdata[2]}: %{z:,.3~f}<extra></extra>"
     )
     return frame["value"], colour, custom, hover
 
@@ -238,7 +247,8 @@ def _unassigned_trace(unassigned: dict) -> go.Choroplethmap:
         colorscale=[[0, UNASSIGNED_COLOUR], [1, UNASSIGNED_COLOUR]],
         showscale=False,
         marker={"line": {"width": 0.4, "color": "#FFFFFF"}},
-        hovertemplate="%{location}<br>Unassigned LSOA<extra></extra>",
+        customdata=escaped(ids),
+        hovertemplate="%{customdata}<br>Unassigned LSOA<extra></extra>",
         name="Unassigned LSOAs",
     )
 
@@ -276,9 +286,9 @@ def model_map(
             zmax=steps,
             colorscale=scale,
             showscale=False,
-            customdata=[[counts.get(n, 0)] for n in names],
+            customdata=[[counts.get(n, 0), escape_html(n)] for n in names],
             marker={"line": {"width": 1.5, "color": "#222222"}, "opacity": 0.75},
-            hovertemplate="<b>%{location}</b><br>%{customdata[0]} LSOAs<extra></extra>",
+            hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[0]} LSOAs<extra></extra>",
             name="Neighbourhoods",
         )
     )

@@ -9,7 +9,14 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from outcomes import analysis
-from outcomes.charts.style import BOROUGH_COLOUR, GRID_COLOUR, OKABE_ITO, axis_title, base_layout
+from outcomes.charts.style import (
+    BOROUGH_COLOUR,
+    GRID_COLOUR,
+    OKABE_ITO,
+    axis_title,
+    base_layout,
+    escaped,
+)
 from outcomes.text import escape_html
 
 LABEL_MARGIN = 200  # px for neighbourhood names; longer names are shortened
@@ -66,7 +73,7 @@ def _value_trace(labels: list[str], rows: pd.DataFrame, marker_values, marker_la
                 rows["lsoa_q3"],
                 rows["lsoa_max"],
                 rows["lsoa_weighted_sd"],
-                rows["neighbourhood_name"],
+                escaped(rows["neighbourhood_name"]),
             ]
         ),
         hovertemplate=(

@@ -5,13 +5,16 @@ the same colours with a text label everywhere, so colour never carries meaning a
 
 Titles, subtitles, sources and axis labels are plain text: `base_layout`, `wrap` and
 `axis_title` escape them for Plotly (which reads a little HTML), so names from users show
-literally.
+literally. Hover text is HTML too, substitutions included: names reach a hovertemplate only as
+`escaped` customdata, never inside the template itself.
 """
 
 from __future__ import annotations
 
 import math
 import textwrap
+
+import numpy as np
 
 from outcomes.text import escape_html
 
@@ -28,6 +31,12 @@ BOROUGH_COLOUR = "#333333"
 ENGLAND_COLOUR = "#777777"
 FONT = "Arial, Helvetica, sans-serif"
 GRID_COLOUR = "#e5e5e5"
+
+
+def escaped(values) -> np.ndarray:
+    """Each of `values` (names for customdata, tick labels or bar text) escaped for Plotly, as
+    an object array, so that numbers stacked beside it in customdata stay numbers."""
+    return np.array([escape_html(v) for v in values], dtype=object)
 
 
 def wrap(text: str, width: int = 140) -> str:

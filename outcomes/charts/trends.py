@@ -49,14 +49,14 @@ def _area_trace(rows: pd.DataFrame, style: tuple, lower: str, upper: str) -> go.
         error_y = error_bars(rows, lower, upper, thickness=1.2, width=4)
     return go.Scatter(
         x=pd.to_datetime(rows["period_start"]),
-        customdata=rows["period"].astype(str),
+        customdata=[[escape_html(period), label] for period in rows["period"]],
         y=rows["value"],
         mode="lines+markers",
         name=label,
         line={"color": colour, "dash": dash, "width": width},
         marker={"size": 7},
         error_y=error_y,
-        hovertemplate=f"{label}<br>%{{customdata}}: %{{y:,.3~f}}<extra></extra>",
+        hovertemplate="%{customdata[1]}<br>%{customdata[0]}: %{y:,.3~f}<extra></extra>",
     )
 
 
@@ -79,7 +79,7 @@ def _mark_baseline(fig: go.Figure, ticks: pd.DataFrame, baseline: str | None) ->
         x=x,
         y=1.0,
         yref="paper",
-        text=f"Baseline {baseline}",
+        text=escape_html(f"Baseline {baseline}"),
         showarrow=False,
         yanchor="bottom",
         font={"size": 11, "color": "#555"},
@@ -118,7 +118,7 @@ def trend_chart(
         title_text="Period",
         type="date",
         tickvals=pd.to_datetime(ticks["period_start"]),
-        ticktext=ticks["period"].astype(str),
+        ticktext=[escape_html(period) for period in ticks["period"]],
     )
     fig.update_yaxes(title_text=y_title, rangemode="tozero", gridcolor=GRID_COLOUR, showgrid=True)
     _mark_baseline(fig, ticks, baseline)
