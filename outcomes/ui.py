@@ -6,18 +6,21 @@ or stale parameter falls back to a default with a visible note.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
 from outcomes import analysis, db, geo, labels, queries, signin
+from outcomes.text import escape_markdown
 from outcomes.uploads import datasets, disclosure, refresh
 
 DEFAULT_LAD = "E08000009"  # Trafford
 ROUTER_RAN = "_router_ran"
 FOCUS_LADS = ("E08000009", "E08000010", "E08000034", "E07000093")
 CACHE = {"max_entries": 256, "ttl": 3600}
+NOTE_CHARS = 60  # of a link's bad value, quoted (as text, never Markdown) in its note
 IOD_ATTRIBUTION = (
     "Contains public sector information licensed under the Open Government Licence v3.0. "
     "English Indices of Deprivation 2010, 2015 (DCLG), 2019, 2025 (MHCLG); ONS population "
@@ -145,7 +148,8 @@ def _choose(param: str, options: list[str], default: str, label: str, notes: lis
         return default
     if value in options:
         return value
-    notes.append(f"The link's {label} '{value}' is not available here; showing the default.")
+    shown = escape_markdown(value[:NOTE_CHARS] + ("…" if len(value) > NOTE_CHARS else ""))
+    notes.append(f"The link's {label} '{shown}' is not available here; showing the default.")
     return default
 
 
@@ -281,7 +285,7 @@ def _choose_neighbourhoods(
     )
     if not chosen:
         chosen = hood_codes[:1]
-        st.sidebar.caption(f"None chosen: showing {hood_names[chosen[0]]}.")
+        st.sidebar.caption(f"None chosen: showing {escape_markdown(hood_names[chosen[0]])}.")
     return tuple(chosen), hood_names
 
 
@@ -341,6 +345,12 @@ def choose_from_url(
         st.info(note)
 
 
+def markdown_meta(meta: analysis.IndicatorMeta) -> analysis.IndicatorMeta:
+    """`meta` with its name escaped, for the sentences a page writes as Markdown (the method,
+    funnel and comparison texts put the name, which may be a partner's, into them)."""
+    return dataclasses.replace(meta, name=escape_markdown(meta.name))
+
+
 def polarity_text(polarity: str) -> str:
     """Plain words for an indicator's polarity."""
     return {
@@ -352,12 +362,15 @@ def polarity_text(polarity: str) -> str:
 
 def download_csv(frame: pd.DataFrame, file_name: str, label: str = "Download the data (CSV)"):
     """A CSV download button for the data behind a chart or table. Frames holding uploaded
-    (partner) indicators pass through small-number suppression first."""
+    (partner) indicators pass through small-number suppression first; text cells a
+    spreadsheet would run as a formula are made literal (`export.to_csv_bytes`)."""
+    from outcomes import export
+
     if disclosure.has_user_rows(frame):
         frame = disclosure.protect_frame(frame, disclosure.threshold(cursor()))
     st.download_button(
         label,
-        frame.to_csv(index=False).encode("utf-8"),
+        export.to_csv_bytes(frame),
         file_name=file_name,
         mime="text/csv",
         key=f"dl-{file_name}",

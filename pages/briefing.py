@@ -112,12 +112,13 @@ for start in range(0, len(items), per_row):
     for column, item in zip(columns, items[start : start + per_row], strict=False):
         with column.container(border=True):
             # The label as Markdown above the number, so that long names wrap, not truncate.
+            definition = definitions.get(item.meta.indicator_id)
             st.markdown(
-                f"**{briefing.metric_label(item)}**",
-                help=None if present else definitions.get(item.meta.indicator_id),
+                f"**{escape_markdown(briefing.metric_label(item))}**",
+                help=None if present or not definition else escape_markdown(definition),
             )
             st.metric(
-                briefing.metric_label(item),
+                escape_markdown(briefing.metric_label(item)),
                 briefing.metric_value(item),
                 label_visibility="collapsed",
                 **briefing.metric_delta(item),
@@ -205,10 +206,10 @@ if st.button("Prepare the briefing pack", icon=":material/slideshow:", key="pack
             selection.model_id,
             [selection.focus] if pack_scope == "focus" else None,
             pack_options,
-            lambda done, words: bar.progress(min(max(done, 0.0), 1.0), text=words),
+            lambda done, words: bar.progress(min(max(done, 0.0), 1.0), text=escape_markdown(words)),
         )
     except (briefing_pack.PackError, export.ExportError) as exc:
-        st.error(f"The briefing pack could not be made: {exc}")
+        st.error(f"The briefing pack could not be made: {escape_markdown(exc)}")
     else:
         if pack_scope == "all":
             name = export.file_name(
@@ -240,5 +241,8 @@ if stored and stored["key"] == pack_key:
 with st.expander("Notes and caveats"):
     for item in items:
         row = ui.indicator_row(item.meta.indicator_id)
-        st.markdown(f"**{row['name']}.** {row.definition} {row.caveats}")
+        st.markdown(
+            f"**{escape_markdown(row['name'])}.** "
+            f"{escape_markdown(row.definition)} {escape_markdown(row.caveats)}"
+        )
 st.caption(ui.IOD_ATTRIBUTION)

@@ -12,13 +12,17 @@ if selection is None:
 
 meta_row = ui.indicator_row(selection.indicator_id)
 meta = analysis.IndicatorMeta.from_row(meta_row)
-st.title(f"Compare {selection.lad_name}'s neighbourhoods")
 comparator_name = labels.comparator_name(selection.comparator, selection.lad_name)
+# Names as Markdown shows them literally (partners' indicators and models are user text).
+md = text.escape_markdown
+meta_md, lad_md, model_md = ui.markdown_meta(meta), md(selection.lad_name), md(selection.model_name)
+focus_md, comparator_md = md(selection.focus_name), md(comparator_name)
+st.title(f"Compare {lad_md}'s neighbourhoods")
 
 values = ui.area_values(selection.lad_code, selection.model_id, (selection.indicator_id,))
 hood_rows = values[(values.area_type == "neighbourhood") & values.value.notna()]
 if hood_rows.empty:
-    st.warning(f"{meta.name} has no values for the neighbourhoods of {selection.model_name}.")
+    st.warning(f"{meta_md.name} has no values for the neighbourhoods of {model_md}.")
     st.stop()
 periods = (
     hood_rows[["period", "period_start"]]
@@ -36,10 +40,10 @@ slug = f"{text.slug(selection.lad_name)}_{text.slug(selection.model_name)}"
 context = export.ExportContext.from_selection(selection, baseline="", period=period)
 
 # ----------------------------------------------------------------------------- ranked values
-st.header(f"{meta.name}, {period}")
+st.header(f"{meta_md.name}, {md(period)}")
 st.markdown(
-    f"**{ui.polarity_text(meta.polarity)}.** {meta_row.definition} "
-    + comparison.method_text(meta, comparator_name, selection.ci_level)
+    f"**{ui.polarity_text(meta.polarity)}.** {md(meta_row.definition)} "
+    + comparison.method_text(meta_md, comparator_md, selection.ci_level)
 )
 rest = (
     ui.rest_of_borough(selection.lad_code, selection.model_id, selection.indicator_id)
@@ -50,7 +54,7 @@ ranked = comparison.ranked_values(
     values, rest, meta, period, selection.comparator, selection.ci_level
 )
 if ranked.value.notna().sum() == 0:
-    st.warning(f"No neighbourhood has a value for {meta.name} in {period}.")
+    st.warning(f"No neighbourhood has a value for {meta_md.name} in {md(period)}.")
 else:
     total = meta.aggregation == "sum"  # a total is ranked, not set against a larger total
     reference = None if total else comparison.reference_value(values, selection.comparator, period)
@@ -90,12 +94,12 @@ else:
 
 # ----------------------------------------------------------------------------- funnel plot
 st.header("Funnel plot")
-reason = comparison.funnel_reason(meta, ranked)
+reason = comparison.funnel_reason(meta_md, ranked)
 centre = comparison.reference_value(
     values, "lad" if selection.comparator == "rest" else selection.comparator, period
 )
 if reason is None and centre is None:
-    reason = f"No funnel plot: the comparator has no value for {meta.name} in {period}."
+    reason = f"No funnel plot: the comparator has no value for {meta_md.name} in {md(period)}."
 if reason is not None:
     st.info(reason)
 else:
@@ -103,12 +107,12 @@ else:
     method = "Wilson score" if meta.ci_method == "wilson" else "Byar's (exact Poisson below 10)"
     st.markdown(
         f"Each neighbourhood's value against the size of its denominator. The lines show how "
-        f"far from {centre_name} ({centre_value:,.2f}) a neighbourhood of that size could be "
+        f"far from {md(centre_name)} ({centre_value:,.2f}) a neighbourhood of that size could be "
         f"by chance alone ({method} limits at 95% and 99.8%): points outside them differ from "
-        f"{centre_name} by more than chance would explain."
+        f"{md(centre_name)} by more than chance would explain."
         + (
             " The rest of the borough differs for every neighbourhood, so the funnel is "
-            f"centred on {centre_name} as a whole."
+            f"centred on {md(centre_name)} as a whole."
             if selection.comparator == "rest"
             else ""
         )
@@ -147,7 +151,7 @@ else:
     )
 
 # ----------------------------------------------------------------------------- spine chart
-st.header(f"Area profile: {selection.focus_name}")
+st.header(f"Area profile: {focus_md}")
 cat = ui.catalogue()
 area_ids = tuple(cat[cat.aggregation != "lsoa_only"].indicator_id)
 all_values = ui.area_values(selection.lad_code, selection.model_id, area_ids)
@@ -167,15 +171,15 @@ spine = comparison.spine_rows(
     rest_by_indicator,
 )
 if spine.empty:
-    st.warning(f"{selection.focus_name} has no indicator values to profile.")
+    st.warning(f"{focus_md} has no indicator values to profile.")
 else:
     st.markdown(
-        f"Every indicator for **{selection.focus_name}** in its latest period. England is the "
+        f"Every indicator for **{focus_md}** in its latest period. England is the "
         "black centre line; the grey bars show the range of the borough's neighbourhoods "
         "(light: lowest to highest; dark: the middle half). Each row is scaled on its own and "
         "turned so that **better is to the right**; rows marked * have no better or worse, "
-        f"and show higher to the right. The circle's colour compares {selection.focus_name} "
-        f"with {comparator_name}. The first neighbourhood chosen in the sidebar is profiled."
+        f"and show higher to the right. The circle's colour compares {focus_md} "
+        f"with {comparator_md}. The first neighbourhood chosen in the sidebar is profiled."
     )
     fig = charts.spine_chart(
         spine,

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from outcomes import queries, ui
+from outcomes.text import escape_markdown
 
 selection = ui.current_selection()
 st.title("Data & sources")
@@ -61,7 +62,7 @@ for name, note in (
     ui.download_csv(
         frame,
         f"{name}_{lad}.csv" if name != "indicator_catalogue" else f"{name}.csv",
-        f"{name} — {note} ({len(frame):,} rows, CSV)",
+        escape_markdown(f"{name} — {note} ({len(frame):,} rows, CSV)"),
     )
 
 st.subheader("Sources and licences")

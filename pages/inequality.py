@@ -4,6 +4,7 @@ inequality between the most and least deprived ends of the borough."""
 import streamlit as st
 
 from outcomes import analysis, charts, export, inequality, ui
+from outcomes.text import escape_markdown as md
 
 selection = ui.current_selection()
 if selection is None:
@@ -12,10 +13,10 @@ if selection is None:
 
 meta_row = ui.indicator_row(selection.indicator_id)
 meta = analysis.IndicatorMeta.from_row(meta_row)
-st.title(f"Inequality in {selection.lad_name}")
-st.subheader(f"{meta.name} by national deprivation decile")
+st.title(f"Inequality in {md(selection.lad_name)}")
+st.subheader(f"{md(meta.name)} by national deprivation decile")
 st.markdown(
-    f"**{ui.polarity_text(meta.polarity)}.** {meta_row.definition} The borough's LSOAs are "
+    f"**{ui.polarity_text(meta.polarity)}.** {md(meta_row.definition)} The borough's LSOAs are "
     "grouped by their national IMD decile (1 = England's most deprived 10%); each decile's "
     "value is computed from the summed counts of its LSOAs, as the borough's own value is."
 )
@@ -23,7 +24,7 @@ st.markdown(
 indicator_periods = ui.period_starts(selection.indicator_id)
 waves = ui.period_starts(inequality.DECILE_INDICATOR)
 if indicator_periods.empty or waves.empty:
-    st.warning(f"{meta.name} has no LSOA values to group by deprivation decile.")
+    st.warning(f"{md(meta.name)} has no LSOA values to group by deprivation decile.")
     st.stop()
 periods = indicator_periods.period.tolist()
 default_period = selection.current if selection.current in periods else periods[-1]
@@ -40,7 +41,8 @@ population_period = population[0] if population else None
 sums = ui.decile_sums(selection.lad_code, selection.indicator_id, period, wave, population_period)
 if sums.empty or sums.lsoas_with_data.sum() == 0:
     st.warning(
-        f"{meta.name} has no LSOA values for {period} in {selection.lad_name}, so it cannot be "
+        f"{md(meta.name)} has no LSOA values for {md(period)} in {md(selection.lad_name)}, so "
+        "it cannot be "
         "grouped by deprivation decile."
     )
     st.stop()
@@ -49,13 +51,13 @@ if same_wave:
     st.caption(f"Deciles: English Indices of Deprivation {wave} (the same wave as the period).")
 else:
     st.info(
-        f"There is no Indices of Deprivation wave for {period}: LSOAs are grouped by their "
+        f"There is no Indices of Deprivation wave for {md(period)}: LSOAs are grouped by their "
         f"decile in the nearest wave, **IoD {wave}**."
     )
 missing = sorted(set(range(1, 11)) - set(deciles.imd_decile))
 if missing:
     st.caption(
-        f"{selection.lad_name} has no LSOAs in national decile(s) "
+        f"{md(selection.lad_name)} has no LSOAs in national decile(s) "
         f"{', '.join(map(str, missing))} in IoD {wave}."
     )
 
@@ -95,14 +97,16 @@ ui.downloads(
 )
 
 st.header("Slope index of inequality")
-compute, caveat = inequality.sii_caveat(meta_row)
+caveat_row = meta_row.copy()
+caveat_row["name"] = md(meta_row["name"])  # the caveats are shown as Markdown
+compute, caveat = inequality.sii_caveat(caveat_row)
 if not compute:
     st.info(caveat)
 else:
     result = inequality.slope_index(deciles, meta, selection.ci_level)
-    st.markdown(
-        f"#### {inequality.sii_sentence(result, meta, selection.lad_name, selection.ci_level)}"
-    )
+    lad_md = md(selection.lad_name)
+    sentence = inequality.sii_sentence(result, ui.markdown_meta(meta), lad_md, selection.ci_level)
+    st.markdown(f"#### {sentence}")
     if caveat:
         st.warning(caveat)
     weight = (

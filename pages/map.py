@@ -4,6 +4,8 @@ with neighbourhood outlines. Works offline (no map tiles unless asked for)."""
 import streamlit as st
 
 from outcomes import analysis, charts, export, geo, maps, ui
+from outcomes.text import escape_html
+from outcomes.text import escape_markdown as md
 
 
 def seed(key: str, options: list[str], default: str, label: str) -> None:
@@ -28,7 +30,7 @@ if st.session_state.get("_map_sidebar_ind") not in (None, selection.indicator_id
 st.session_state["_map_sidebar_ind"] = selection.indicator_id
 seed("map_ind", ids, selection.indicator_id, "map indicator")
 
-st.title(f"{selection.lad_name}: map")
+st.title(f"{md(selection.lad_name)}: map")
 top = st.columns([3, 2, 2])
 indicator_id = top[0].selectbox(
     "Indicator",
@@ -74,7 +76,8 @@ else:
 periods = maps.periods_of(areas)
 if not periods or not geojson["features"]:
     st.warning(
-        f"No {maps.LEVEL_NOUNS[level]} values of {shown_meta.name} to map in {selection.lad_name}."
+        f"No {maps.LEVEL_NOUNS[level]} values of {md(shown_meta.name)} to map in "
+        f"{md(selection.lad_name)}."
     )
     st.stop()
 
@@ -85,16 +88,16 @@ if view == "value":
         period = bottom[0].select_slider("Period", options=periods, key="map_period")
     else:
         period = periods[0]
-        bottom[0].markdown(f"**Period:** {period} (the only one)")
+        bottom[0].markdown(f"**Period:** {md(period)} (the only one)")
     baseline = latest = period
 else:
     latest = periods[-1]
     baseline = selection.baseline if selection.baseline in periods else ui.default_baseline(periods)
-    bottom[0].markdown(f"**Change:** {latest} minus baseline {baseline}")
+    bottom[0].markdown(f"**Change:** {md(latest)} minus baseline {md(baseline)}")
     if baseline != selection.baseline:
         bottom[0].caption(
-            f"The sidebar's baseline {selection.baseline} is not a period of {shown_meta.name}; "
-            f"using {baseline}."
+            f"The sidebar's baseline {md(selection.baseline)} is not a period of "
+            f"{md(shown_meta.name)}; using {md(baseline)}."
         )
 tiles = bottom[2].checkbox(
     "Street basemap (needs internet)",
@@ -110,18 +113,18 @@ else:
 
 polarity = ui.polarity_text(shown_meta.polarity)
 if view == "change" and baseline == latest:
-    st.info(f"{shown_meta.name} has only one period ({latest}): there is no change to map.")
+    st.info(f"{md(shown_meta.name)} has only one period ({md(latest)}): no change to map.")
     st.stop()
 if view == "change":
     frame = maps.change_frame(areas, baseline, latest, shown_meta, selection.ci_level)
     legend = maps.change_legend(shown_meta.polarity, shown_meta.comparable_over_time)
     what = f"Change in {shown_meta.name} since {baseline}"
     when = f"{baseline} to {latest}"
-    colour_title = f"Change<br>({baseline}–{latest})"
+    colour_title = f"Change<br>({escape_html(baseline)}–{escape_html(latest)})"
     if shown_id != indicator_id:
         st.caption(
-            f"{meta.name} is not comparable between waves (the number of LSOAs changes): "
-            f"the change is shown in {shown_meta.name}."
+            f"{md(meta.name)} is not comparable between waves (the number of LSOAs changes): "
+            f"the change is shown in {md(shown_meta.name)}."
         )
 else:
     frame = maps.value_frame(areas, period)
@@ -129,13 +132,13 @@ else:
     what, when = shown_meta.name, period
     colour_title = charts.axis_title(shown_meta.name, shown_meta.unit)
 if frame.empty:
-    st.warning(f"No {maps.LEVEL_NOUNS[level]} have a value for {when}.")
+    st.warning(f"No {maps.LEVEL_NOUNS[level]} have a value for {md(when)}.")
     st.stop()
 
 st.markdown(
     f"**{polarity}.** On this map **{legend}**. "
     + ("Outlines: neighbourhoods of " if level == "lsoa" else "Each neighbourhood is one area of ")
-    + f"**{selection.model_name}**."
+    + f"**{md(selection.model_name)}**."
 )
 centre, zoom = charts.zoom_for(geo.bounds(geojson), *charts.MAP_AREA_PX)
 fig = charts.choropleth(
@@ -179,5 +182,5 @@ ui.downloads(
 )
 missing = areas.area_code.nunique() - len(frame)
 if missing > 0:
-    st.caption(f"{missing} {maps.LEVEL_NOUNS[level]} have no value for {when} and are blank.")
-st.caption(shown_row.caveats)
+    st.caption(f"{missing} {maps.LEVEL_NOUNS[level]} have no value for {md(when)} and are blank.")
+st.caption(md(shown_row.caveats))

@@ -23,7 +23,8 @@ if selection is None:
     st.info("Choose a borough in the sidebar.")
     st.stop()
 
-st.title(f"{selection.lad_name}: neighbourhood models")
+md = text.escape_markdown  # names are user text: Markdown shows them literally
+st.title(f"{md(selection.lad_name)}: neighbourhood models")
 available = ui.models(selection.lad_code)
 user = signin.current_user()
 owners = models.list_models(ui.cursor(), selection.lad_code)  # uploaded models' owners
@@ -47,15 +48,17 @@ st.dataframe(
 
 membership = ui.model_membership(selection.model_id)
 coverage = model_comparison.coverage(ui.borough_lsoas(selection.lad_code), membership)
-st.subheader(f"{selection.model_name}: map and coverage")
+st.subheader(f"{md(selection.model_name)}: map and coverage")
 if coverage.unassigned:
     st.warning(
-        f"{coverage.unassigned} of {selection.lad_name}'s {coverage.borough_lsoas} LSOAs are in "
+        f"{coverage.unassigned} of {md(selection.lad_name)}'s {coverage.borough_lsoas} LSOAs "
+        "are in "
         "no neighbourhood of this model (grey on the map, 'Unassigned' elsewhere)."
     )
 else:
     st.markdown(
-        f"Every one of {selection.lad_name}'s **{coverage.borough_lsoas} LSOAs** is in exactly "
+        f"Every one of {md(selection.lad_name)}'s **{coverage.borough_lsoas} LSOAs** is in "
+        "exactly "
         f"one of the model's **{len(coverage.table)} neighbourhoods**."
     )
 model_outlines = ui.neighbourhood_outlines(selection.lad_code, selection.model_id)
@@ -112,7 +115,7 @@ cmp_meta = analysis.IndicatorMeta.from_row(cmp_meta_row)
 if second_default is None:
     st.info("This borough has only one neighbourhood model: upload another to compare.")
 elif cmp_meta.aggregation == "lsoa_only":
-    st.info(f"{cmp_meta.name} exists for LSOAs only: choose another indicator in the sidebar.")
+    st.info(f"{md(cmp_meta.name)} exists for LSOAs only: choose another indicator in the sidebar.")
 else:
     model_names = dict(zip(available.model_id, available.model_name, strict=True))
     other_ids = [m for m in available.model_id if m != selection.model_id]
@@ -123,20 +126,22 @@ else:
         st.session_state["nb_compare_period"] = cmp_periods[-1]
     pick = st.columns([3, 1])
     second = pick[0].selectbox(
-        f"Compare {selection.model_name} with",
+        f"Compare {md(selection.model_name)} with",
         other_ids,
         format_func=model_names.get,
         key="nb_second_model",
     )
     period = pick[1].selectbox("Period", cmp_periods, key="nb_compare_period")
     st.markdown(
-        f"**{cmp_meta.name}**, {period} (choose the indicator in the sidebar). "
+        f"**{md(cmp_meta.name)}**, {md(period)} (choose the indicator in the sidebar). "
         f"{ui.polarity_text(cmp_meta.polarity)}. For each neighbourhood: its value and the "
         "spread of its LSOAs' values."
     )
     lsoa = ui.lsoa_weighted_values(selection.lad_code, selection.indicator_id, period)
     if lsoa.empty:
-        st.warning(f"{cmp_meta.name} has no LSOA values for {selection.lad_name} in {period}.")
+        st.warning(
+            f"{md(cmp_meta.name)} has no LSOA values for {md(selection.lad_name)} in {md(period)}."
+        )
     else:
         labels = {selection.model_id: model_names[selection.model_id], second: model_names[second]}
         if labels[selection.model_id] == labels[second]:  # two models of one name: tell apart
@@ -155,11 +160,11 @@ else:
         first_name, second_name = labels[selection.model_id], labels[second]
         st.markdown(
             model_comparison.headline(
-                (first_name, splits[first_name]),
-                (second_name, splits[second_name]),
-                meta=cmp_meta,
-                period=period,
-                lad_name=selection.lad_name,
+                (md(first_name), splits[first_name]),
+                (md(second_name), splits[second_name]),
+                meta=ui.markdown_meta(cmp_meta),
+                period=md(period),
+                lad_name=md(selection.lad_name),
             )
         )
         st.caption(model_comparison.EXPLANATION)
@@ -176,7 +181,7 @@ else:
         st.plotly_chart(spread_fig, width="stretch", config={"displaylogo": False})
         with st.expander("Data tables (text alternative to the chart)"):
             for name, spread in spreads.items():
-                st.markdown(f"**{name}**: {model_comparison.split_text(splits[name])}")
+                st.markdown(f"**{md(name)}**: {model_comparison.split_text(splits[name])}")
                 st.dataframe(
                     model_comparison.spread_table(spread, cmp_meta),
                     hide_index=True,
@@ -248,7 +253,7 @@ if signin.allows("upload"):
                 ]
                 st.rerun()
 for kind, message in st.session_state.pop("_upload_messages", []):
-    getattr(st, kind)(message)
+    getattr(st, kind)(md(message))
 
 uploaded = owners[[identity.may_change(user, owner) for owner in owners.owner_email]]
 if not uploaded.empty and signin.allows("upload", quiet=True):

@@ -15,7 +15,7 @@ if selection is None:
 con = ui.cursor()
 user = signin.current_user()
 lad_code, lad_name = selection.lad_code, selection.lad_name
-st.title(f"{lad_name}: your data")
+st.title(f"{escape_markdown(lad_name)}: your data")
 st.markdown(
     "Add data only your organisation holds, such as missed appointments by neighbourhood or "
     "the results of a residents' survey. Each measure becomes an indicator (domain *Your "
@@ -160,7 +160,7 @@ if signin.allows("upload"):
 for kind, message in st.session_state.pop("_data_messages", []):
     getattr(st, kind)(message)
 
-st.subheader(f"Data uploaded for {lad_name}")
+st.subheader(f"Data uploaded for {escape_markdown(lad_name)}")
 uploaded = datasets.list_datasets(con, lad_code)
 if uploaded.empty:
     st.info("Nothing uploaded for this borough yet.")

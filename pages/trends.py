@@ -4,6 +4,7 @@ comparator, with confidence intervals where the indicator has them."""
 import streamlit as st
 
 from outcomes import analysis, charts, export, labels, tables, ui
+from outcomes.text import escape_markdown as md
 
 selection = ui.current_selection()
 if selection is None:
@@ -12,11 +13,11 @@ if selection is None:
 
 meta_row = ui.indicator_row(selection.indicator_id)
 meta = analysis.IndicatorMeta.from_row(meta_row)
-st.title(f"{meta.name}: {selection.lad_name} neighbourhoods over time")
+st.title(f"{md(meta.name)}: {md(selection.lad_name)} neighbourhoods over time")
 st.markdown(
-    f"**{ui.polarity_text(meta.polarity)}.** {meta_row.definition} "
-    f"Baseline **{selection.baseline}**; compared with "
-    f"**{labels.comparator_name(selection.comparator, selection.lad_name)}**."
+    f"**{ui.polarity_text(meta.polarity)}.** {md(meta_row.definition)} "
+    f"Baseline **{md(selection.baseline)}**; compared with "
+    f"**{md(labels.comparator_name(selection.comparator, selection.lad_name))}**."
 )
 
 values = ui.area_values(selection.lad_code, selection.model_id, (selection.indicator_id,))
@@ -56,7 +57,7 @@ ui.downloads(
 change = analysis.change_since_baseline(
     shown, selection.baseline, selection.current, meta, selection.ci_level
 )
-st.subheader(f"Change since {selection.baseline}")
+st.subheader(f"Change since {md(selection.baseline)}")
 st.dataframe(ui.change_table(change, meta), hide_index=True, width="stretch")
 change_context = context.replace(period=selection.current)
 ui.downloads(
@@ -74,4 +75,4 @@ ui.downloads(
 
 with st.expander("Data table (text alternative to the chart)"):
     st.dataframe(tables.wide_by_period(shown), hide_index=True, width="stretch")
-st.caption(meta_row.caveats)
+st.caption(md(meta_row.caveats))

@@ -405,8 +405,9 @@ def test_neighbourhoods_page_map_coverage_and_comparison(app):
     assert at.selectbox(key="nb_compare_period").value == "2025"
     at.selectbox(key="nb_compare_period").set_value("2019").run()
     headline = next(m.value for m in at.markdown if m.value.startswith("Of the variation"))
-    assert "**27%** lies between the 4 neighbourhoods of Trafford localities (2023)" in headline
-    assert "**55%** between the 21 of Wards (2024, best fit)" in headline
+    # Model names are user text, escaped for Markdown.
+    assert "**27%** lies between the 4 neighbourhoods of Trafford localities \\(2023\\)" in headline
+    assert "**55%** between the 21 of Wards \\(2024, best fit\\)" in headline
     spread = _specs(at)[1]
     panels = [a["text"] for a in spread["layout"]["annotations"][1:]]
     assert panels == [
@@ -427,8 +428,8 @@ def test_neighbourhoods_page_wigan_msoas_against_wards(app):
     assert at.selectbox(key="nb_second_model").value == WIGAN_WARDS
     at.selectbox(key="nb_compare_period").set_value("2019").run()
     headline = next(m.value for m in at.markdown if m.value.startswith("Of the variation"))
-    assert "**58%** lies between the 40 neighbourhoods of MSOAs (2021)" in headline
-    assert "The coarser model, Wards (2024, best fit), hides **56%**" in headline
+    assert "**58%** lies between the 40 neighbourhoods of MSOAs \\(2021\\)" in headline
+    assert "The coarser model, Wards \\(2024, best fit\\), hides **56%**" in headline
     at.selectbox(key="ind").set_value("imd_lsoas_most_deprived_10_pct").run()
     assert not at.exception
     headline = next(m.value for m in at.markdown if m.value.startswith("Of the variation"))
