@@ -764,8 +764,9 @@ def _spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV, no index, safe to open in a spreadsheet."""
-    return _spreadsheet_safe(frame).to_csv(index=False).encode("utf-8")
+    """UTF-8 CSV, no index, safe to open in a spreadsheet. Lines end in CRLF (RFC 4180), so a
+    cell holding a carriage return is quoted and cannot start a row of its own."""
+    return _spreadsheet_safe(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
 
 
 def about_rows(
