@@ -13,8 +13,8 @@ change since baseline...) and the page's `ExportContext` into one self-describin
 type, code and name, model, indicator, period, value, numerator, denominator, confidence limits
 and level, method, comparator, significance and a suppression flag, with the page's own extra
 columns after them. Rows of the council's and partners' own data ('Your data', indicator ids
-starting 'user_') pass through `apply_disclosure`, which applies the small-number suppression of
-`outcomes.disclosure` to every export.
+starting 'user_') pass through `apply_disclosure`, which applies the small-count rule of
+`outcomes.uploads.disclosure` to every export (their values are perturbed when stored).
 """
 
 from __future__ import annotations
@@ -540,7 +540,6 @@ def describe(
     indicator_id: str | None = None,
     period: str | None = None,
     threshold: int | None = None,
-    whole_model: bool = False,
 ) -> pd.DataFrame:
     """A page's frame as a self-describing table for download.
 
@@ -549,9 +548,7 @@ def describe(
     `lower_ci`/`upper_ci` with `ci_level`, and what the frame leaves out comes from the
     context (borough, model, baseline, comparator) and the catalogue (indicator name, unit,
     polarity, method, source, licence). Columns of the frame that are not standard follow the
-    standard ones. Rows of uploaded indicators are passed through `apply_disclosure`
-    (`whole_model`: the frame holds every neighbourhood of its model, so the borough total is
-    checked against them too)."""
+    standard ones. Rows of uploaded indicators are passed through `apply_disclosure`."""
     context = context or ExportContext()
     out, renames = _standard_columns(frame, context.ci_level)
     _fill(out, "area_type", area_type or "neighbourhood")
@@ -571,7 +568,7 @@ def describe(
             out[column] = out[column].dt.strftime("%Y-%m-%d")
     if "suppressed" not in out.columns:
         out["suppressed"] = False
-    out = apply_disclosure(out, threshold, secondary=whole_model)
+    out = apply_disclosure(out, threshold)
     front = [c for c in STANDARD_COLUMNS if c in out.columns]
     return out[front + [c for c in out.columns if c not in front]]
 
@@ -678,16 +675,13 @@ def disclosure_threshold(con=None) -> int:
     return disclosure.threshold(con)
 
 
-def apply_disclosure(
-    frame: pd.DataFrame, threshold: int | None = None, *, secondary: bool = False
-) -> pd.DataFrame:
+def apply_disclosure(frame: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
     """THE HOOK every data export passes through: small-number suppression of the council's and
     partners' own data (`outcomes.disclosure.protect_frame`) on rows whose indicator id starts
     'user_'. Public rows are untouched. Suppressed rows keep their area, period and indicator;
     every figure in them (values, counts, limits, comparator, baseline and change) is emptied
-    and `suppressed` is True. `secondary` also checks the borough total against the frame's
-    neighbourhoods: only for a frame that holds whole models (the store has already applied
-    secondary suppression across every model)."""
+    and `suppressed` is True. Stored values of uploaded data are perturbed (cell key
+    perturbation), so no total needs checking against its parts here."""
     out = frame.copy()
     if "suppressed" not in out.columns:
         out["suppressed"] = False
@@ -701,7 +695,7 @@ def apply_disclosure(
 
     limit = threshold if threshold is not None else disclosure_threshold()
     _suppress_small_baselines(out, user, limit)
-    protected = disclosure.protect_frame(out, limit, secondary=secondary)
+    protected = disclosure.protect_frame(out, limit)
     protected["suppressed"] = protected["suppressed"].astype(bool)
     hidden = protected["suppressed"] & user
     if hidden.any():

@@ -1,221 +1,217 @@
-"""Small-number suppression (outcomes/uploads/disclosure.py) on small tables, checked independently.
+"""Disclosure control (outcomes/uploads/disclosure.py) on its own: the p-table, record keys,
+whole-event apportioning, the small-count rule, the configured policy, and frames leaving the
+app. The attack on the real build and the property-based tests over random models are in
+tests/test_differencing.py.
 
 All counts here are synthetic: made-up numbers on made-up areas, to exercise the rules.
 """
 
 from __future__ import annotations
 
-import itertools
+import math
+import re
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from outcomes.uploads import disclosure
-from outcomes.uploads.disclosure import Group
+from outcomes.uploads.aggregation import apportion
 
-# ---------------------------------------------------------------- an independent checker
+SPREADS = range(disclosure.PERTURBATION_RANGE[0], disclosure.PERTURBATION_RANGE[1] + 1)
 
 
-def derivable(vectors: np.ndarray, suppressed: np.ndarray) -> list[int]:
-    """Suppressed rows that are exact linear combinations of published rows (by rank)."""
-    published = vectors[~suppressed]
-    base = np.linalg.matrix_rank(published) if len(published) else 0
-    return [
-        int(r)
-        for r in np.flatnonzero(suppressed)
-        if len(published) and np.linalg.matrix_rank(np.vstack([published, vectors[r]])) == base
+# ---------------------------------------------------------------- the p-table
+
+
+@pytest.mark.parametrize("spread", SPREADS)
+def test_the_ptable_is_bounded_unbiased_and_never_negative(spread: int) -> None:
+    table = disclosure.ptable(spread)
+    assert table.shape == (spread + 1, disclosure.KEY_SPACE)
+    for value, row in enumerate(table):
+        assert np.abs(row).max() <= min(value, spread)  # a count v moves at most ±v
+        assert (value + row >= 0).all()
+        assert row.sum() == 0  # mean zero exactly: +j and -j have as many keys
+    # every perturbation from -D to D is possible for a large count
+    assert set(table[spread]) == set(range(-spread, spread + 1))
+
+
+def test_the_default_ptable_is_the_binomial_shape_on_256_keys() -> None:
+    table = disclosure.ptable(4)
+    counts = np.bincount(table[4] + 4, minlength=9)
+    assert counts.tolist() == [math.comb(8, k) for k in range(9)]  # 1, 8, 28, 56, 70, ...
+    assert np.bincount(table[0]).tolist() == [256]  # zero stays zero (and is suppressed)
+
+
+def test_perturbation_is_a_function_of_count_and_key() -> None:
+    counts = np.array([0, 1, 3, 7, 40, 1000, 1000])  # synthetic
+    keys = np.array([5, 200, 17, 17, 255, 0, 0])
+    first = disclosure.perturb(counts, keys, 4)
+    assert (first == disclosure.perturb(counts, keys, 4)).all()
+    assert first[5] == first[6]  # same count, same key: same value
+    assert first[0] == 0
+    assert (np.abs(first - counts) <= 4).all()
+
+
+# ---------------------------------------------------------------- record keys
+
+
+SECRET = bytes(range(32))  # synthetic: a fixed secret for the tests
+
+
+def test_record_keys_are_stable_and_add_up_over_consecutive_events() -> None:
+    keys = disclosure.RecordKeys(SECRET, "E08000009_data_test")
+    row = ("E01006074", "2025-01", "appointments_missed", "count")
+    assert keys.running(row, 0) == 0
+    again = disclosure.RecordKeys(SECRET, "E08000009_data_test")
+    assert [keys.running(row, n) for n in range(1, 50)] == [
+        again.running(row, n) for n in range(1, 50)
     ]
+    # Events 0..a-1 and a..b-1 make up events 0..b-1, whatever the split.
+    for a, b in [(0, 7), (3, 7), (7, 7), (1, 1000)]:
+        assert (keys.events(row, 0, a) + keys.events(row, a, b)) % 256 == keys.events(row, 0, b)
 
 
-def group_violations(
-    values: np.ndarray, groups: list[Group], suppressed: np.ndarray, threshold: int
-) -> list[Group]:
-    """Groups whose published total leaves one suppressed row, or a small sum, to derive."""
-    bad = []
-    for g in groups:
-        if suppressed[g.parent]:
-            continue
-        hidden = [c for c in g.children if suppressed[c]]
-        if not hidden and g.hidden is None:
-            continue
-        sums = values[hidden].sum(axis=0) + (0 if g.hidden is None else np.array(g.hidden))
-        if (len(hidden) == 1 and g.hidden is None) or (sums < threshold).any():
-            bad.append(g)
-    return bad
+def test_record_keys_depend_on_the_secret_the_dataset_and_the_row() -> None:
+    row = ("E01006074", "2025-01", "appointments_missed", "count")
+    base = disclosure.RecordKeys(SECRET, "a")
+    others = [
+        disclosure.RecordKeys(bytes(32), "a"),  # another installation
+        disclosure.RecordKeys(SECRET, "b"),  # another dataset
+    ]
+    sums = [base.running(row, n) for n in range(1, 200)]
+    for other in others:
+        assert sums != [other.running(row, n) for n in range(1, 200)]
+    moved = ("E01006074", "2025-02", "appointments_missed", "count")
+    assert sums != [base.running(moved, n) for n in range(1, 200)]
 
 
-def check(values, groups, suppressed, threshold, vectors=None) -> None:
-    values = np.atleast_2d(values)
-    assert not (values[~suppressed] < threshold).any(), "a published count is small"
-    assert not group_violations(values, groups, suppressed, threshold)
-    if vectors is not None:
-        assert not derivable(vectors, suppressed)
+def test_running_sums_and_block_keys_are_spread_over_all_256_values() -> None:
+    keys = disclosure.RecordKeys(SECRET, "d")
+    running = [keys.running(("x", "2025", "m", "count"), n) for n in range(1, 25_601)]
+    blocks = [keys.block(("m", "count"), "2025", f"E01{n:06d}") for n in range(25_600)]
+    for drawn in (running, blocks):
+        counts = np.bincount(drawn, minlength=256)
+        # 100 expected per value: a uniform draw stays within 50..150 (over 5 sd)
+        assert counts.min() > 50 and counts.max() < 150
 
 
-# ---------------------------------------------------------------- primary and secondary
+def test_the_installation_secret_is_drawn_once_and_kept() -> None:
+    con = duckdb.connect()
+    con.execute("ATTACH ':memory:' AS usr")
+    con.execute("CREATE TABLE usr.user_settings (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    first = disclosure.installation_secret(con)
+    assert len(first) == 32
+    assert disclosure.installation_secret(con) == first
+    stored = con.execute(
+        "SELECT value FROM usr.user_settings WHERE key = ?", [disclosure.SECRET_SETTING]
+    ).fetchall()
+    assert stored == [(first.hex(),)]
 
 
-def test_primary_suppresses_counts_below_the_threshold_zero_included() -> None:
-    values = np.array([[0.0], [4], [5], [100], [np.nan]])  # synthetic
-    got = disclosure.suppress(values, [], 5)
-    assert got.tolist() == [True, True, False, False, True]
+# ---------------------------------------------------------------- whole events
 
 
-def test_primary_looks_at_every_kind_of_count() -> None:
-    # synthetic: numerator and complement (e.g. missed and attended)
-    values = np.array([[50.0, 3.0], [3.0, 50.0], [50.0, 50.0]])
-    assert disclosure.suppress(values, [], 5).tolist() == [True, True, False]
+def test_apportion_gives_whole_events_that_add_up() -> None:
+    assert apportion(10, np.array([0.5, 0.5])).tolist() == [5, 5]
+    assert apportion(7, np.array([0.4, 0.6])).tolist() == [3, 4]  # 2.8, 4.2
+    assert apportion(1, np.array([0.5, 0.5])).tolist() == [1, 0]  # ties: the first
+    assert apportion(0, np.array([0.3, 0.7])).tolist() == [0, 0]
+    # a lookup that keeps only part of the area (the rest is outside the borough)
+    assert apportion(10, np.array([0.25, 0.5])).sum() == 8  # 7.5 rounded
 
 
-def test_one_suppressed_child_makes_the_next_smallest_suppressed() -> None:
-    # borough (row 0) = four neighbourhoods (rows 1-4); row 2 is small (synthetic)
-    values = np.array([[139.0], [40], [3], [60], [36]])
-    groups = [Group(0, (1, 2, 3, 4))]
-    got = disclosure.suppress(values, groups, 5)
-    assert got.tolist() == [False, False, True, False, True]  # 36 is the next smallest
-    check(values, groups, got, 5)
+@given(
+    st.integers(0, 10_000),
+    st.lists(st.floats(0.01, 1.0), min_size=1, max_size=6),
+)
+@settings(max_examples=200, deadline=None)
+def test_apportion_is_within_one_event_of_each_share(total: int, weights: list[float]) -> None:
+    shares = np.array(weights) / sum(weights)
+    got = apportion(total, shares)
+    assert got.sum() == total
+    assert (np.abs(got - total * shares) < 1 + 1e-9).all()
+    assert (got >= 0).all()
 
 
-def test_two_suppressed_children_that_sum_below_the_threshold_need_a_third() -> None:
-    values = np.array([[107.0], [1], [2], [40], [64]])  # synthetic
-    groups = [Group(0, (1, 2, 3, 4))]
-    got = disclosure.suppress(values, groups, 5)
-    assert got.tolist() == [False, True, True, True, False]
-    check(values, groups, got, 5)
+# ---------------------------------------------------------------- the small-count rule
 
 
-def test_total_is_suppressed_when_every_child_is_and_they_sum_small() -> None:
-    values = np.array([[4.0], [1], [3]])  # synthetic; the total itself is small too
-    got = disclosure.suppress(values, [Group(0, (1, 2))], 5)
-    assert got.all()
-    values = np.array([[9.0], [4], [5]])  # synthetic: the 4 exposes the 5
-    got = disclosure.suppress(values, [Group(0, (1, 2))], 5)
-    assert got.tolist() == [False, True, True]
+def test_withheld_when_any_true_or_published_count_is_small() -> None:
+    true = np.array([0.0, 4, 5, 9, 12, np.nan])  # synthetic
+    published = np.array([0.0, 6, 3, 9, 12, 12])
+    rest = np.array([50.0, 50, 50, 50, 2, 50])
+    assert disclosure.withheld(5, true, published, rest).tolist() == [
+        True, True, True, False, True, True,
+    ]  # fmt: skip
 
 
-def test_a_hidden_remainder_counts_as_unknown_but_must_not_be_small() -> None:
-    # total 50 = published child 47 + a remainder of 3 that has no row (synthetic)
-    values = np.array([[50.0], [47.0]])
-    got = disclosure.suppress(values, [Group(0, (1,), hidden=(3.0,))], 5)
-    assert got.tolist() == [False, True]
+# ---------------------------------------------------------------- the configured policy
 
 
-def test_secondary_suppression_cascades_across_overlapping_groups() -> None:
-    # leaves a, b, c (rows 0-2); model 1: {a,b} (row 3), {c} (row 4); borough (row 5)
-    values = np.array([[2.0], [30], [40], [32], [40], [72]])  # synthetic
-    membership = np.array(
-        [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [0, 0, 1], [1, 1, 1]], dtype=bool
-    )
-    leaf_rows = np.array([True, True, True, False, False, False])
-    partitions = np.array([-1, -1, -1, 0, 0, -1])
-    groups = disclosure.hierarchy_groups(membership, values[:3], leaf_rows, partitions)
-    got = disclosure.suppress(values, groups, 5, vectors=membership.astype(float))
-    check(values, groups, got, 5, membership.astype(float))
-    assert got[0] and got[1]  # a, and b to protect it inside {a, b}
+@pytest.fixture
+def no_configuration(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No environment variables and an empty [disclosure] table."""
+    monkeypatch.delenv(disclosure.ENV_VAR, raising=False)
+    monkeypatch.delenv(disclosure.PERTURBATION_ENV_VAR, raising=False)
+    monkeypatch.setattr(disclosure.config, "settings", lambda: ({}, []))
+    return monkeypatch
 
 
-def test_the_audit_catches_a_disclosure_no_single_group_shows() -> None:
-    # x + y, x + z and y + z are published as three overlapping areas: each has two
-    # suppressed leaves, yet together they solve for x, y and z (synthetic).
-    vectors = np.array(
-        [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [1, 0, 1], [0, 1, 1]], dtype=float
-    )
-    values = vectors @ np.array([3.0, 4.0, 4.0])
-    values = values[:, None]
-    groups = [Group(3, (0, 1)), Group(4, (0, 2)), Group(5, (1, 2))]
-    without_audit = disclosure.suppress(values, groups, 5)
-    assert derivable(vectors, without_audit)  # the group rule alone is not enough here
-    got = disclosure.suppress(values, groups, 5, vectors=vectors)
-    check(values, groups, got, 5, vectors)
-
-
-def test_a_split_lsoa_cannot_be_recovered_from_its_sibling() -> None:
-    # one 2011 LSOA (unit) split 40/60 between two 2021 LSOAs: rows are 0.4u and 0.6u
-    vectors = np.array([[0.4], [0.6]])
-    values = vectors * 10  # synthetic: 4 and 6
-    got = disclosure.suppress(values, [], 5, vectors=vectors)
-    assert got.tolist() == [True, True]
-
-
-def test_hierarchy_groups_cover_borough_neighbourhoods_and_nested_models() -> None:
-    # four leaves; model 0 = {0,1},{2,3}; model 1 = {0},{1},{2,3}; borough
-    membership = np.array(
-        [
-            [1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1],
-            [1, 1, 0, 0], [0, 0, 1, 1],
-            [1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 1],
-            [1, 1, 1, 1],
-        ],
-        dtype=bool,
+def test_the_policy_defaults(no_configuration) -> None:
+    got = disclosure.policy()
+    assert (got.method, got.threshold, got.max_perturbation, got.warnings) == (
+        disclosure.METHOD, 5, 4, (),
     )  # fmt: skip
-    leaf_rows = np.array([True] * 4 + [False] * 6)
-    partitions = np.array([-1] * 4 + [0, 0, 1, 1, 1, -1])
-    leaf_values = np.ones((4, 1))
-    groups = {
-        (g.parent, g.children) for g in disclosure.hierarchy_groups(
-            membership, leaf_values, leaf_rows, partitions
-        )
+    assert got.as_dict() == {
+        "method": "cell key perturbation", "suppress_below": 5, "max_perturbation": 4,
     }  # fmt: skip
-    assert (9, (0, 1, 2, 3)) in groups  # borough = its LSOAs
-    assert (9, (4, 5)) in groups and (9, (6, 7, 8)) in groups  # borough = each model
-    assert (4, (6, 7)) in groups  # a neighbourhood = the other model's pieces inside it
-    assert (5, (8,)) in groups  # identical neighbourhoods of two models
 
 
-# ---------------------------------------------------------------- property-based
-
-
-@st.composite
-def tables(draw):
-    """A random borough: leaves with counts, two or three models partitioning them, LSOA
-    rows published or not, and a threshold (all synthetic)."""
-    n = draw(st.integers(2, 9))
-    kinds = draw(st.integers(1, 2))
-    counts = draw(
-        st.lists(
-            st.lists(st.integers(0, 30), min_size=kinds, max_size=kinds), min_size=n, max_size=n
-        )
+def test_the_policy_from_the_environment_and_the_secrets_file(no_configuration) -> None:
+    no_configuration.setattr(
+        disclosure.config, "settings", lambda: ({"suppress_below": 10, "max_perturbation": 3}, [])
     )
-    models = [
-        draw(st.lists(st.integers(0, 3), min_size=n, max_size=n))
-        for _ in range(draw(st.integers(1, 3)))
-    ]
-    publish_leaves = draw(st.booleans())
-    threshold = draw(st.integers(1, 10))
-    return np.array(counts, dtype=float), models, publish_leaves, threshold
+    assert (disclosure.policy().threshold, disclosure.policy().max_perturbation) == (10, 3)
+    no_configuration.setenv(disclosure.ENV_VAR, "7")
+    no_configuration.setenv(disclosure.PERTURBATION_ENV_VAR, "6")
+    assert (disclosure.policy().threshold, disclosure.policy().max_perturbation) == (7, 6)
 
 
-def build(leaf_values, models, publish_leaves):
-    n = len(leaf_values)
-    rows, leaf_rows, partitions = [], [], []
-    if publish_leaves:
-        for i in range(n):
-            rows.append(np.eye(n, dtype=bool)[i])
-            leaf_rows.append(True)
-            partitions.append(-1)
-    for number, labels in enumerate(models):
-        for label in sorted(set(labels)):
-            rows.append(np.array([x == label for x in labels]))
-            leaf_rows.append(False)
-            partitions.append(number)
-    rows.append(np.ones(n, dtype=bool))
-    leaf_rows.append(False)
-    partitions.append(-1)
-    return np.array(rows), np.array(leaf_rows), np.array(partitions)
+@pytest.mark.parametrize("bad", ["0", "1", "9", "four", "2.5", "-3"])
+def test_a_bad_maximum_perturbation_falls_back_to_the_default(no_configuration, bad) -> None:
+    no_configuration.setenv(disclosure.PERTURBATION_ENV_VAR, bad)
+    got = disclosure.policy()
+    assert got.max_perturbation == 4
+    assert any(disclosure.PERTURBATION_ENV_VAR in w for w in got.warnings)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tables())
-def test_no_published_total_reveals_a_suppressed_row(table) -> None:
-    leaf_values, models, publish_leaves, threshold = table
-    membership, leaf_rows, partitions = build(leaf_values, models, publish_leaves)
-    values = membership.astype(float) @ leaf_values
-    groups = disclosure.hierarchy_groups(membership, leaf_values, leaf_rows, partitions)
-    got = disclosure.suppress(values, groups, threshold, vectors=membership.astype(float))
-    check(values, groups, got, threshold, membership.astype(float))
+def test_the_threshold_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(disclosure.ENV_VAR, raising=False)
+    assert disclosure.env_threshold() == (5, None)
+    monkeypatch.setenv(disclosure.ENV_VAR, "10")
+    assert disclosure.env_threshold() == (10, None)
+    for bad in ("ten", "0", "-3", "2.5", "100000"):
+        monkeypatch.setenv(disclosure.ENV_VAR, bad)
+        value, warning = disclosure.env_threshold()
+        assert value == 5 and disclosure.ENV_VAR in warning
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1001, 2.5, "5", True, None])
+def test_check_threshold_rejects_bad_values(bad) -> None:
+    with pytest.raises(ValueError):
+        disclosure.check_threshold(bad)
+
+
+def test_the_method_text_is_plain_and_names_the_parameters(no_configuration) -> None:
+    no_configuration.setenv(disclosure.ENV_VAR, "8")
+    no_configuration.setenv(disclosure.PERTURBATION_ENV_VAR, "3")
+    text = disclosure.method_text()
+    assert "cell key perturbation" in text and "at most 3" in text and "at least 8" in text
+    assert not re.search(r"[*_`\[\]<>$#|]", text)  # nothing Markdown or HTML would act on
 
 
 # ---------------------------------------------------------------- frames leaving the app
@@ -238,60 +234,44 @@ def test_protect_frame_leaves_public_frames_alone() -> None:
     pd.testing.assert_frame_equal(out, public)
 
 
-def test_protect_frame_nulls_small_user_rows_and_their_next_smallest_sibling() -> None:
+def test_protect_frame_nulls_user_rows_with_a_small_count_or_rest() -> None:
     rows = frame(
         [  # synthetic
             ("lad", "E08000009", None, USER, "2025-01", 5.0, 50.0, 1000.0, 3.8, 6.5),
             ("neighbourhood", "a", "m", USER, "2025-01", 1.0, 3.0, 300.0, 0.3, 2.9),
             ("neighbourhood", "b", "m", USER, "2025-01", 5.0, 20.0, 400.0, 3.3, 7.6),
-            ("neighbourhood", "c", "m", USER, "2025-01", 9.0, 27.0, 300.0, 6.2, 12.8),
+            ("neighbourhood", "c", "m", USER, "2025-01", 90.0, 27.0, 30.0, 73.0, 97.0),
+            ("neighbourhood", "d", "m", USER, "2025-01", None, None, None, None, None),
             ("lad", "E08000009", None, "imd_score", "2019", 16.1, None, None, None, None),
         ]
     )
-    out = disclosure.protect_frame(rows, 5, secondary=True)
-    assert out.suppressed.tolist() == [False, True, True, False, False]
+    out = disclosure.protect_frame(rows, 5)
+    # a: 3 missed; c: 30 - 27 = 3 not missed; d: no counts at all
+    assert out.suppressed.tolist() == [False, True, False, True, True, False]
     assert out.loc[out.suppressed, list(disclosure.NULLED[:5])].isna().all().all()
-    assert out.loc[4, "value"] == 16.1
-    again = disclosure.protect_frame(out, 5, secondary=True)
+    assert out.loc[5, "value"] == 16.1
+    again = disclosure.protect_frame(out, 5)
     pd.testing.assert_frame_equal(again, out)  # idempotent
-    # Without the secondary check (a page's selection of neighbourhoods) only row 1 goes.
-    assert disclosure.protect_frame(rows, 5).suppressed.tolist() == [
-        False, True, False, False, False
-    ]  # fmt: skip
 
 
 def test_protect_frame_keeps_rows_flagged_upstream_suppressed() -> None:
     rows = frame(
         [  # synthetic: row 1 came out of the store already suppressed
             ("lad", "E08000009", None, USER, "2025", 5.0, 50.0, 1000.0, 3.8, 6.5),
-            ("neighbourhood", "a", "m", USER, "2025", None, None, None, None, None),
+            ("neighbourhood", "a", "m", USER, "2025", 5.0, 20.0, 400.0, 3.3, 7.6),
             ("neighbourhood", "b", "m", USER, "2025", 5.0, 20.0, 400.0, 3.3, 7.6),
-            ("neighbourhood", "c", "m", USER, "2025", 5.0, 20.0, 400.0, 3.3, 7.6),
         ]
-    ).assign(suppressed=[False, True, True, False])
-    out = disclosure.protect_frame(rows, 5, secondary=True)
-    assert out.suppressed.tolist() == [False, True, True, False]
+    ).assign(suppressed=[False, True, False])
+    out = disclosure.protect_frame(rows, 5)
+    assert out.suppressed.tolist() == [False, True, False]
+    assert pd.isna(out.loc[1, "value"])
 
 
-def test_threshold_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(disclosure.ENV_VAR, raising=False)
-    assert disclosure.env_threshold() == (5, None)
-    monkeypatch.setenv(disclosure.ENV_VAR, "10")
-    assert disclosure.env_threshold() == (10, None)
-    for bad in ("ten", "0", "-3", "2.5", "100000"):
-        monkeypatch.setenv(disclosure.ENV_VAR, bad)
-        value, warning = disclosure.env_threshold()
-        assert value == 5 and disclosure.ENV_VAR in warning
-
-
-@pytest.mark.parametrize("bad", [0, -1, 1001, 2.5, "5", True, None])
-def test_check_threshold_rejects_bad_values(bad) -> None:
-    with pytest.raises(ValueError):
-        disclosure.check_threshold(bad)
-
-
-def test_every_pair_of_small_cells_in_a_two_cell_group_is_suppressed() -> None:
-    for a, b in itertools.product(range(0, 8), repeat=2):
-        values = np.array([[a + b], [a], [b]], dtype=float)  # synthetic
-        got = disclosure.suppress(values, [Group(0, (1, 2))], 5)
-        check(values, [Group(0, (1, 2))], got, 5)
+def test_protect_frame_checks_counts_without_a_denominator() -> None:
+    rows = frame(
+        [  # synthetic: a count indicator (no denominator)
+            ("lad", "E08000009", None, "user_x__visits", "2025", 12.0, 12.0, None, None, None),
+            ("lsoa", "E01006074", None, "user_x__visits", "2025", 2.0, 2.0, None, None, None),
+        ]
+    )
+    assert disclosure.protect_frame(rows, 5).suppressed.tolist() == [False, True]

@@ -264,14 +264,6 @@ def test_disclosure_control_applies_to_your_data() -> None:
     assert not export.describe(user_rows(), CONTEXT, threshold=2).suppressed.any()
 
 
-def test_whole_model_frames_protect_the_suppressed_row_from_the_total() -> None:
-    # The borough (63) minus Two (20) and Three (40) would give One's 3 back: with every
-    # neighbourhood of the model in the frame, a second row is withheld too.
-    out = export.describe(user_rows(), CONTEXT, threshold=5, whole_model=True)
-    assert out.suppressed.sum() == 2
-    assert out.set_index("area_name").loc["One", "suppressed"]
-
-
 def test_threshold_comes_from_configuration_not_the_user_database(
     real_db, tmp_path, monkeypatch
 ) -> None:

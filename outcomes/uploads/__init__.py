@@ -11,10 +11,10 @@ One concern per module, each importing only modules above it in this list:
 * `audit`: the audit log's entries (who did what, when, to which file) and who may change what;
 * `duckdb_store`: the user database in DuckDB: its schema, migrations, views and statements;
 * `storage`: the small interface the rest asks of the store (`UserStore`, `store_for`);
-* `disclosure`: small-number suppression and the threshold in force;
+* `disclosure`: cell key perturbation, small-count suppression and the policy in force;
 * `display`: user text as other pages, charts and spreadsheets will show it;
 * `catalogue`: a dataset's indicators, their ids and their catalogue rows;
-* `aggregation`: stored rows to suppressed indicator values for every model of the borough;
+* `aggregation`: stored rows to protected indicator values for every model of the borough;
 * `refresh`: re-aggregation after a change (a model, the public build, the threshold);
 * `checks`: consistency checks across a dataset's rows;
 * `models`: a council's own neighbourhood model: validate, save, delete;

@@ -1,14 +1,21 @@
 """A dataset's stored rows to indicator values for its LSOAs, every neighbourhood model of the
-borough and the borough itself, all after small-number suppression (`disclosure`).
+borough and the borough itself, all after disclosure control (`disclosure`: cell key
+perturbation and small-count suppression).
 
-Counts are summed, never rates averaged: source areas are placed in leaves (LSOAs 2021, or the
-neighbourhoods of the one model a survey by neighbourhood names), shared by the lookup's
-`share`, and every published area adds up its leaves. Nothing is written here.
+Counts are summed, never rates averaged. A row's count is a number of events (appointments,
+respondents); events are placed whole in leaves (LSOAs 2021, or the neighbourhoods of the one
+model a survey by neighbourhood names): a 2011 LSOA, postcode or practice whose LSOA is split
+between 2021 LSOAs gives each its share of whole events (largest remainder, by the lookup's
+`share`). Every published area adds up its leaves, and its cell key adds up the keys of its
+events and of every leaf it covers (`disclosure.RecordKeys`), so the same events in the same
+areas always get the same published value, whichever model, page or re-aggregation asks.
+Nothing is written here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import duckdb
 import numpy as np
@@ -22,6 +29,17 @@ VALUE_COLUMNS = [
     "area_type", "area_code", "area_name", "model_id", "lad_code", "indicator_id", "period",
     "period_start", *disclosure.NULLED, "suppressed",
 ]  # fmt: skip
+EVENT_COLUMNS = ["period", "measure", "leaf", "count", "key"]
+
+
+@dataclass(frozen=True)
+class _Protection:
+    """What disclosure control needs: the threshold, the p-table's maximum perturbation and
+    the dataset's keys."""
+
+    limit: int
+    max_perturbation: int
+    keys: disclosure.RecordKeys
 
 
 def materialise(
@@ -31,18 +49,28 @@ def materialise(
     areas: pd.DataFrame,
     limit: int,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Catalogue rows and suppressed indicator values of one dataset (nothing written)."""
+    """Catalogue rows and protected indicator values of one dataset (nothing written):
+    counts below `limit` suppressed, every count perturbed as `disclosure.policy` says."""
     polarity = meta.get("polarity") or "no_judgement"
     made = specs(meta["kind"], sorted(rows["measure"].unique()), polarity)
     ids = indicator_ids(meta["dataset_id"], made)
     where = _Geography.load(con, meta, areas)
+    spread = disclosure.policy().max_perturbation
+    keys = disclosure.RecordKeys(disclosure.installation_secret(con), meta["dataset_id"])
+    protection = _Protection(limit, spread, keys)
     frames = []
     for family in sorted({s.family for s in made}):
         members = [s for s in made if s.family == family]
-        frames.append(_family_values(rows, members, ids, where, limit))
+        frames.append(_family_values(rows, members, ids, where, protection))
     values = pd.concat(frames, ignore_index=True)
     catalogue = catalogue_rows(
-        meta, made, ids, lad_name=where.lad_name, model_name=where.model_name, limit=limit
+        meta,
+        made,
+        ids,
+        lad_name=where.lad_name,
+        model_name=where.model_name,
+        limit=limit,
+        max_perturbation=spread,
     )
     # An indicator with no rows (e.g. its neighbourhood model was deleted) is left out of the
     # catalogue: pages list only indicators that have periods.
@@ -106,26 +134,48 @@ class _Geography:
             model_name=model["model_name"].iloc[0] if len(model) else "",
         )
 
+    @cached_property
+    def universe(self) -> list[str]:
+        """Every leaf of the borough (or of the survey's model), with data or not: the blocks
+        whose keys enter the cell keys."""
+        return sorted(
+            set(self.leaf_names) | set(self.models["leaf"]) | set(self.links["leaf"].dropna())
+        )
+
+    @cached_property
+    def neighbourhoods(self) -> list[tuple[str, str, str, list[int]]]:
+        """Every model's neighbourhoods, by model and code: (model_id, code, name, the
+        positions of its leaves in the universe)."""
+        index = {leaf: i for i, leaf in enumerate(self.universe)}
+        found: dict[tuple[str, str], tuple[str, list[int]]] = {}
+        ordered = self.models.sort_values(["model_id", "neighbourhood_code"], kind="stable")
+        for r in ordered.itertuples(index=False):
+            key = (r.model_id, r.neighbourhood_code)
+            found.setdefault(key, (r.neighbourhood_name, []))[1].append(index[r.leaf])
+        return [(model, code, name, leaves) for (model, code), (name, leaves) in found.items()]
+
 
 def _family_values(
     rows: pd.DataFrame,
     family: list[Spec],
     ids: dict[str, str],
     where: _Geography,
-    limit: int,
+    protection: _Protection,
 ) -> pd.DataFrame:
-    """Values of one family of indicators (e.g. missed and attended over booked), with one
-    suppression pattern for the family, every period."""
-    wide, measures = _wide(rows, family)
+    """Values of one family of indicators (e.g. missed and attended over booked, which share
+    the booked count), every period."""
+    counts, streams = _counts(rows, family)
+    events = _leaf_events(counts, where.links, protection.keys)
     starts = rows.groupby("period")["period_start"].min()
-    # Source areas -> leaves (LSOA 2021 or neighbourhood), counts shared by `share`.
-    linked = wide.reset_index().merge(where.links, on="area_code", how="inner")
-    for m in measures:
-        linked[m] = linked[m] * linked["share"]
     out = []
-    for period, at_period in linked.groupby("period", sort=True):
+    for period, at_period in events.groupby("period", sort=True):
         at = {"period": period, "period_start": starts[period]}
-        out += _period_values(at_period, at, family, measures, ids, where, limit)
+        table = _area_table(where, sorted(set(at_period["leaf"])))
+        published = {
+            measure: _published(at_period, measure, stream, table, protection)
+            for measure, stream in streams.items()
+        }
+        out += [_indicator_rows(table, at, spec, ids, published, protection) for spec in family]
     if not out:
         return pd.DataFrame(columns=VALUE_COLUMNS)
     result = pd.concat(out, ignore_index=True)[VALUE_COLUMNS]
@@ -133,66 +183,134 @@ def _family_values(
     return result
 
 
-def _wide(rows: pd.DataFrame, family: list[Spec]) -> tuple[pd.DataFrame, list[str]]:
-    """The family's counts by (area_code, period), one column per measure it uses."""
+def _counts(rows: pd.DataFrame, family: list[Spec]) -> tuple[pd.DataFrame, dict]:
+    """The family's counts, one row per source area, period and measure (area_code, period,
+    measure, count, stream), and for each measure the input stream its events come from:
+    (measure, 'count'), or for a survey (question, 'respondents' or 'agreeing')."""
     if family[0].numerator == "agreeing":  # survey question
-        part = rows[rows["measure"] == family[0].key]
+        question = family[0].key
+        part = rows[rows["measure"] == question]
         measures = ["respondents", "agreeing"]
-        return part.set_index(["area_code", "period"])[measures].astype(float), measures
-    measures = sorted({s.numerator for s in family} | {s.denominator for s in family} - {None})
-    part = rows[rows["measure"].isin(measures)]
-    wide = part.pivot_table(
-        index=["area_code", "period"], columns="measure", values="count", aggfunc="sum"
-    ).astype(float)
-    return wide.reindex(columns=measures), measures
+        long = part[["area_code", "period", *measures]].melt(
+            ["area_code", "period"], measures, "measure", "count"
+        )
+        streams = {m: (question, m) for m in measures}
+    else:
+        measures = sorted({s.numerator for s in family} | {s.denominator for s in family} - {None})
+        long = rows.loc[rows["measure"].isin(measures), ["area_code", "period", "measure", "count"]]
+        streams = {m: (m, "count") for m in measures}
+    long = long[long["count"].notna()]
+    long = long.assign(stream=long["measure"].map(streams))
+    return long.reset_index(drop=True), streams
 
 
-def _period_values(
-    linked: pd.DataFrame,
+def apportion(total: int, shares: np.ndarray) -> np.ndarray:
+    """Whole events for each share (largest remainder; ties to the first): they add up to the
+    total times the sum of the shares, rounded (all of them when the shares add up to 1)."""
+    shares = np.asarray(shares, dtype=float)
+    target = min(int(total), int(np.floor(total * shares.sum() + 0.5)))
+    exact = total * shares
+    whole = np.floor(exact).astype(np.int64)
+    left = target - int(whole.sum())
+    if left > 0:
+        order = np.lexsort((np.arange(len(shares)), -(exact - whole)))
+        whole[order[:left]] += 1
+    return whole
+
+
+def _leaf_events(
+    counts: pd.DataFrame, links: pd.DataFrame, keys: disclosure.RecordKeys
+) -> pd.DataFrame:
+    """Each leaf's events by period and measure: their number and the sum of their keys
+    (modulo 256). A source area in one leaf puts all its events there; one split between
+    leaves gives each its share of whole events, in the leaves' code order."""
+    placed = {
+        area: (group["leaf"].tolist(), group["share"].to_numpy(float))
+        for area, group in links.dropna(subset=["leaf"])
+        .groupby(["area_code", "leaf"], as_index=False)["share"]
+        .sum()
+        .groupby("area_code", sort=False)
+    }
+    records = []
+    for r in counts.itertuples(index=False):
+        if r.area_code not in placed:
+            continue
+        leaves, shares = placed[r.area_code]
+        row = (r.area_code, r.period, *r.stream)
+        total = int(r.count)
+        if len(leaves) == 1 and shares[0] == 1.0:
+            records.append((r.period, r.measure, leaves[0], total, keys.running(row, total)))
+            continue
+        bounds = np.concatenate([[0], np.cumsum(apportion(total, shares))])
+        for leaf, start, stop in zip(leaves, bounds[:-1], bounds[1:], strict=True):
+            key = keys.events(row, int(start), int(stop))
+            records.append((r.period, r.measure, leaf, int(stop - start), key))
+    events = pd.DataFrame(records, columns=EVENT_COLUMNS)
+    summed = events.groupby(["period", "measure", "leaf"], as_index=False)[["count", "key"]].sum()
+    summed["key"] = summed["key"] % disclosure.KEY_SPACE
+    return summed
+
+
+@dataclass
+class _AreaTable:
+    rows: pd.DataFrame  # area_type, area_code, area_name, model_id, lad_code
+    membership: np.ndarray  # rows x every leaf of the universe
+    leaves: list[str]  # the universe, in the membership's column order
+
+
+@dataclass(frozen=True)
+class _Counts:
+    """One measure on every published area: true counts and their perturbed values."""
+
+    true: np.ndarray
+    published: np.ndarray
+
+
+def _published(
+    events: pd.DataFrame,
+    measure: str,
+    stream: tuple[str, str],
+    table: _AreaTable,
+    protection: _Protection,
+) -> _Counts:
+    """One period's counts of one measure on every published area, true and perturbed: an
+    area's cell key is the sum of its leaves' event keys and block keys, modulo 256."""
+    mine = events[events["measure"] == measure].set_index("leaf")
+    counts = mine["count"].reindex(table.leaves, fill_value=0).to_numpy(np.int64)
+    event_keys = mine["key"].reindex(table.leaves, fill_value=0).to_numpy(np.int64)
+    period = str(events["period"].iloc[0])
+    blocks = np.array([protection.keys.block(stream, period, leaf) for leaf in table.leaves])
+    leaf_keys = (event_keys + blocks) % disclosure.KEY_SPACE
+    member = table.membership.astype(np.int64)
+    true = member @ counts
+    cell_keys = (member @ leaf_keys) % disclosure.KEY_SPACE
+    return _Counts(true, disclosure.perturb(true, cell_keys, protection.max_perturbation))
+
+
+def _indicator_rows(
+    table: _AreaTable,
     at: dict,
-    family: list[Spec],
-    measures: list[str],
+    spec: Spec,
     ids: dict[str, str],
-    where: _Geography,
-    limit: int,
-) -> list[pd.DataFrame]:
-    """One period's values of each indicator of the family, suppressed together: primary and
-    secondary suppression over every published area, then the exact audit."""
-    leaf_values = linked.groupby("leaf")[measures].sum()
-    units = linked.pivot_table(
-        index="leaf", columns="unit_code", values="share", aggfunc="max", fill_value=0.0
-    ).reindex(leaf_values.index)
-    table = _area_table(where, list(leaf_values.index))
-    membership = table.membership
-    counts = membership.astype(float) @ leaf_values.to_numpy()
-    kinds = _kinds(family, measures, counts)
-    kind_leaves = _kinds(family, measures, leaf_values.to_numpy())
-    groups = disclosure.hierarchy_groups(membership, kind_leaves, table.leaf_rows, table.partitions)
-    hidden = disclosure.suppress(
-        kinds, groups, limit, vectors=membership.astype(float) @ units.to_numpy()
-    )
-    out = []
-    for spec in family:
-        numerator = counts[:, measures.index(spec.numerator)]
-        denominator = counts[:, measures.index(spec.denominator)] if spec.denominator else None
-        frame = table.rows.assign(indicator_id=ids[spec.key], **at)
-        frame = _with_values(frame, numerator, denominator)
-        frame["suppressed"] = hidden
-        for column in disclosure.NULLED:
-            frame.loc[hidden, column] = np.nan
-        out.append(frame)
-    return out
-
-
-def _kinds(family: list[Spec], measures: list[str], counts: np.ndarray) -> np.ndarray:
-    """The counts suppression looks at: each numerator, and for a proportion its complement."""
-    columns = []
-    for spec in family:
-        numerator = counts[:, measures.index(spec.numerator)]
-        columns.append(numerator)
-        if spec.denominator:
-            columns.append(counts[:, measures.index(spec.denominator)] - numerator)
-    return np.column_stack(columns)
+    published: dict[str, _Counts],
+    protection: _Protection,
+) -> pd.DataFrame:
+    """One indicator's rows for one period: values from perturbed counts, suppressed where
+    a true or perturbed count (or the rest of the denominator) is below the threshold."""
+    numerator = published[spec.numerator]
+    checked = [numerator.true, numerator.published]
+    denominator = None
+    if spec.denominator:
+        whole = published[spec.denominator]
+        checked += [whole.true - numerator.true, whole.published - numerator.published]
+        denominator = whole.published.astype(float)
+    hidden = disclosure.withheld(protection.limit, *checked)
+    frame = table.rows.assign(indicator_id=ids[spec.key], **at)
+    frame = _with_values(frame, numerator.published.astype(float), denominator)
+    frame["suppressed"] = hidden
+    for column in disclosure.NULLED:
+        frame.loc[hidden, column] = np.nan
+    return frame
 
 
 def _with_values(frame: pd.DataFrame, numerator: np.ndarray, denominator) -> pd.DataFrame:
@@ -209,7 +327,8 @@ def _with_values(frame: pd.DataFrame, numerator: np.ndarray, denominator) -> pd.
         frame["value"] = np.where(denominator > 0, numerator / denominator * 100, np.nan)
     frame["numerator"] = numerator
     frame["denominator"] = denominator
-    safe_num = np.minimum(numerator, denominator)  # shares can leave 1e-15 rounding over
+    # Perturbed counts of a suppressed row may cross; its limits are nulled anyway.
+    safe_num = np.minimum(numerator, denominator)
     for level, confidence in (("95", 0.95), ("998", 0.998)):
         lower, upper = stats.wilson_ci(safe_num, denominator, confidence)
         frame[f"lower_ci{level}"] = np.asarray(lower) * 100
@@ -217,39 +336,27 @@ def _with_values(frame: pd.DataFrame, numerator: np.ndarray, denominator) -> pd.
     return frame
 
 
-@dataclass
-class _AreaTable:
-    rows: pd.DataFrame  # area_type, area_code, area_name, model_id, lad_code
-    membership: np.ndarray  # rows x leaves
-    leaf_rows: np.ndarray
-    partitions: np.ndarray
-
-
-def _area_table(where: _Geography, leaves: list[str]) -> _AreaTable:
-    """The published rows made from the leaves that have data: leaves (if published), every
-    model's neighbourhoods that contain any of them, and the borough."""
-    index = {leaf: i for i, leaf in enumerate(leaves)}
-    records, members, leaf_rows, partitions = [], [], [], []
+def _area_table(where: _Geography, data_leaves: list[str]) -> _AreaTable:
+    """The published rows of one period: leaves with data (if published), every model's
+    neighbourhoods that contain any of them, and the borough; each row's membership covers
+    all its leaves (with data or not), so its cell key covers them all."""
+    universe = where.universe
+    index = {leaf: i for i, leaf in enumerate(universe)}
+    records, members = [], []
     if where.publish_leaves and not where.by_neighbourhood:
-        for leaf in leaves:
+        for leaf in data_leaves:
             records.append(("lsoa", leaf, where.leaf_names.get(leaf, leaf), None))
             members.append([index[leaf]])
-            leaf_rows.append(True)
-            partitions.append(-1)
-    models = where.models[where.models["leaf"].isin(index)]
-    for number, (model_id, model) in enumerate(models.groupby("model_id", sort=True)):
-        for code, hood in model.groupby("neighbourhood_code", sort=True):
-            records.append(("neighbourhood", code, hood["neighbourhood_name"].iloc[0], model_id))
-            members.append([index[leaf] for leaf in hood["leaf"]])
-            leaf_rows.append(where.by_neighbourhood)
-            partitions.append(-1 if where.by_neighbourhood else number)
+    with_data = {index[leaf] for leaf in data_leaves}
+    for model_id, code, name, leaves in where.neighbourhoods:
+        if not with_data.isdisjoint(leaves):
+            records.append(("neighbourhood", code, name, model_id))
+            members.append(leaves)
     records.append(("lad", where.lad_code, where.lad_name, None))
-    members.append(list(range(len(leaves))))
-    leaf_rows.append(False)
-    partitions.append(-1)
-    membership = np.zeros((len(records), len(leaves)), dtype=bool)
+    members.append(list(range(len(universe))))
+    membership = np.zeros((len(records), len(universe)), dtype=bool)
     for r, cols in enumerate(members):
         membership[r, cols] = True
     frame = pd.DataFrame(records, columns=["area_type", "area_code", "area_name", "model_id"])
     frame["lad_code"] = where.lad_code
-    return _AreaTable(frame, membership, np.array(leaf_rows), np.array(partitions))
+    return _AreaTable(frame, membership, universe)

@@ -2,7 +2,8 @@
 
 Service events make a rate for each `<x>_missed` / `<x>_attended` with `<x>_booked` and a count
 for any other measure; a survey makes the proportion agreeing for each question. Indicators of
-one family (the parts of one `_booked`, or one question) share their suppression pattern.
+one family (the parts of one `_booked`, or one question) share their denominator, perturbed
+once (`disclosure`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ _NONE = "no_judgement"
 
 @dataclass(frozen=True)
 class Spec:
-    """One indicator of a dataset. Indicators of one family share their suppression."""
+    """One indicator of a dataset. Indicators of one family share their denominator."""
 
     key: str  # measure or question it reports
     family: str
@@ -78,9 +79,10 @@ def catalogue_rows(
     lad_name: str,
     model_name: str,
     limit: int,
+    max_perturbation: int,
 ) -> pd.DataFrame:
     """The catalogue rows of a dataset's indicators (domain 'Your data'): names, definitions
-    and caveats say where the data came from and how it was placed and suppressed."""
+    and caveats say where the data came from and how it was placed and protected."""
     organisation = meta.get("organisation") or ""
     by = display_text(organisation) if organisation else "your organisation"
     name = display_text(meta["dataset_name"])
@@ -88,10 +90,13 @@ def catalogue_rows(
     common = (
         f"Uploaded on {pd.Timestamp(meta['uploaded_at']).strftime('%d %B %Y')} from the file "
         f"'{display_text(meta['source_file'] or '?')}' by {by}. "
-        f"{_placement(area_column, model_name)}Counts below {limit} are suppressed (shown "
-        "blank and flagged), and further rows where a total would reveal them. Neighbourhood "
-        "and borough values add up the areas in the file: areas left out count as no data, "
-        "not as zero. No England comparator: this is one organisation's data for one borough."
+        f"{_placement(area_column, model_name)}Every count is perturbed by at most "
+        f"{max_perturbation} up or down (cell key perturbation: the same events always get the "
+        f"same adjustment) and counts below {limit} are suppressed (shown blank and flagged); "
+        "rates and intervals come from the perturbed counts, and totals need not equal the sum "
+        "of their parts. Neighbourhood and borough values add up the areas in the file: areas "
+        "left out count as no data, not as zero. No England comparator: this is one "
+        "organisation's data for one borough."
     )
     area_types = (
         "neighbourhood,lad"
@@ -131,8 +136,8 @@ def _placement(area_column: str, model_name: str) -> str:
     """How the file's areas were placed in LSOAs and neighbourhoods (a caveat)."""
     return {
         "lsoa_code": (
-            "LSOA 2021 (LSOA 2011 codes converted: a split LSOA's counts are shared between "
-            "its 2021 LSOAs by Census 2021 population, so some counts are fractional). "
+            "LSOA 2021 (LSOA 2011 codes converted: a split LSOA's events are shared whole "
+            "between its 2021 LSOAs by Census 2021 population). "
         ),
         "postcode": (
             "Postcodes placed in LSOAs with the ONS postcode lookup (May 2022), bundled for "

@@ -311,8 +311,8 @@ def dataset_values(
     *,
     lsoas: bool = True,
 ) -> pd.DataFrame:
-    """A dataset's values as stored (suppressed) for the borough, one model's neighbourhoods
-    (all models if None) and, optionally, LSOAs; passed through `protect_frame` again (with
-    the secondary check too: the frame holds whole models and every LSOA)."""
+    """A dataset's values as stored (perturbed and suppressed) for the borough, one model's
+    neighbourhoods (all models if None) and, optionally, LSOAs; passed through
+    `protect_frame` again."""
     frame = storage.store_for(con).dataset_values(dataset_id, model_id, lsoas=lsoas)
-    return disclosure.protect_frame(frame, disclosure.threshold(con), secondary=True)
+    return disclosure.protect_frame(frame, disclosure.threshold(con))

@@ -1,57 +1,87 @@
-"""Small-number suppression (disclosure control) for the council's and partners' own data.
+"""Disclosure control for the council's and partners' own data: cell key perturbation with
+small-count suppression, the method ONS used for Census 2021 custom tables.
 
-Rules, applied to every row of uploaded data before it is stored, shown or downloaded:
+Suppression worked out table by table knows nothing of what was published before, so a model
+whose neighbourhood is an MSOA minus one LSOA gave that LSOA's suppressed count by
+subtraction. Here every published count depends only on the events it counts, so differencing
+two overlapping areas gives noise, not a count:
 
-* **Primary suppression**: a row is suppressed when any count behind it is below the threshold
-  (default 5; `OUTCOMES_SUPPRESS_BELOW` or the Your data page change it). Zero counts are below
-  it too: "nobody in this neighbourhood missed an appointment" is itself a disclosure. For a
-  proportion the counts are the numerator *and* its complement (booked = attended + missed, so
-  a small number of attended appointments is as disclosive as a small number missed).
-* **Secondary suppression**: a total must not reveal a suppressed row. For every published
-  total and every set of published rows that add up to it (the borough and its LSOAs, the
-  borough and one model's neighbourhoods, a neighbourhood and its LSOAs, a neighbourhood and
-  the smaller neighbourhoods of another model inside it), the rows it leaves unknown must be
-  either none, or at least two whose counts add up to the threshold or more. Otherwise the
-  next smallest published row of that set is suppressed too (or the total, when none is left),
-  and the checks repeat until every set passes.
-* **Audit**: finally no suppressed row may be an exact linear combination of published rows
-  (differences between overlapping neighbourhood models, 2011 LSOAs split between 2021 LSOAs);
-  the smallest published row involved is suppressed until none is.
+* **Record keys** (`RecordKeys`): every event behind a count (an appointment, a respondent)
+  has a fixed key from 0 to 255, a keyed hash (BLAKE2b with the installation's secret, kept in
+  the user database: `installation_secret`) of the dataset, the input row (area, period,
+  measure) and the event's position in it. Keys are stable across re-aggregations, models and
+  releases, and cannot be guessed without the secret. They are defined through their running
+  sums (the hash of n is the sum of a row's first n keys): the same as independent uniform
+  keys, and a row of any size is keyed with one hash. Each building block of the geography
+  (an LSOA 2021, or a neighbourhood of a survey given by neighbourhood) has a key of its own
+  per measure and period too, so that adding an area with no events, or none in the file,
+  still changes the cell key: differencing cannot tell 0 from a small count.
+* **Cell key**: the sum of the keys of the cell's events and blocks, modulo 256.
+* **Perturbation table** (`ptable`): maps a cell's true count and key to a perturbation of at
+  most ±D (`max_perturbation`): a binomial shape (D = 4: -4..4 for 1, 8, 28, 56, 70, 56, 28,
+  8, 1 keys of 256), mean zero, never below zero (a count v < D moves at most ±v), its keys
+  shuffled once by a fixed public seed. The same events in the same areas always get the same
+  perturbation, whichever model, page, period view or re-aggregation publishes them.
+* **Small counts** (`withheld`): a count is published only when both its true and its
+  perturbed value are at least the threshold (zero included), and for a rate or proportion
+  also the rest of its denominator (booked minus missed, respondents not agreeing).
+  Otherwise the row keeps its area, period and indicator with every figure empty and
+  `suppressed` true.
+* **Rates and proportions** are computed from the perturbed numerator and denominator, and
+  their Wilson intervals from those counts: an interval describes the published counts (as if
+  they were the data), not the perturbation.
 
-A suppressed row keeps its area, period and indicator, with value, numerator, denominator and
-confidence limits nulled and `suppressed` true.
-
-The threshold in force (`threshold`, the one place that says which) comes from configuration
-only, never from the app: `OUTCOMES_SUPPRESS_BELOW`; without it, `suppress_below` in the
-`[disclosure]` table of `.streamlit/secrets.toml` (`policy`); without that, 5.
+The policy (`policy()`: method, threshold, D) comes from configuration only, never from the app:
+`OUTCOMES_SUPPRESS_BELOW` and `OUTCOMES_PERTURBATION_MAX`; without them `suppress_below` and
+`max_perturbation` in the `[disclosure]` table of `.streamlit/secrets.toml` (`policy` module);
+without those, 5 and 4. `method_text` says all this to users.
 
 Where it is applied:
 
-* `outcomes.uploads.datasets` stores only suppressed rows in the user database, so every page
-  and export that reads `indicator_values` sees suppressed user data;
+* `outcomes.uploads.aggregation` makes every value of partner data (LSOAs, every model's
+  neighbourhoods, the borough, every period) with it, and only those values are stored;
 * every download passes frames holding uploaded indicators (an `indicator_id` column)
   through `protect_frame` (`ui.download_csv`, and `export.apply_disclosure` for the pages'
   CSV/Excel exports): a second line of defence that suppresses any user row with a small or
   missing count and adds the `suppressed` flag. A page that shows or exports user data in
   another way must call `protect_frame(frame, threshold(con))` on the long frame (with the
-  indicator_id, area_type, numerator and denominator columns) before reshaping it.
+  indicator_id, numerator and denominator columns) before reshaping it.
+
+What remains (README, "Disclosure control"): an analyst who can upload many models can
+average many differences of cells with independent keys (each pair A + L and A gives L plus
+fresh noise); values of large cells are close to the truth by design; a new user database
+draws a new secret and so new perturbations.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import math
 import os
-from collections.abc import Sequence
+import secrets
+import threading
 from dataclasses import dataclass
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from outcomes.uploads import policy
+from outcomes.uploads import policy as config
+from outcomes.uploads import storage
 
+METHOD = "cell key perturbation"
 DEFAULT_THRESHOLD = 5
 ENV_VAR = "OUTCOMES_SUPPRESS_BELOW"
 MAX_THRESHOLD = 1000
+PERTURBATION_ENV_VAR = "OUTCOMES_PERTURBATION_MAX"
+PERTURBATION_SETTING = "max_perturbation"  # in the [disclosure] table
+DEFAULT_MAX_PERTURBATION = 4
+PERTURBATION_RANGE = (2, 8)  # below 2 differencing learns too much; above 8 the table's
+# tails fall below one key in 256
+KEY_SPACE = 256
+SECRET_SETTING = "record_key_secret"  # in the user database's settings; never shown
+_SHUFFLE_SEED = 20210321  # Census day 2021: the fixed, public shuffle of the table's keys
 USER_PREFIX = "user_"  # indicator ids of uploaded data; no public indicator starts with it
 NULLED = (
     "value",
@@ -63,6 +93,38 @@ NULLED = (
     "upper_ci998",
 )
 _EPS = 1e-9
+_SECRET_LOCK = threading.Lock()
+
+
+# ---------------------------------------------------------------- the configured policy
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The disclosure control in force: its method and parameters, and any problem with how
+    they are configured (each bad value replaced by its default)."""
+
+    method: str
+    threshold: int
+    max_perturbation: int
+    warnings: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        """The method and parameters (what stored values depend on, and what is audited)."""
+        return {
+            "method": self.method,
+            "suppress_below": self.threshold,
+            PERTURBATION_SETTING: self.max_perturbation,
+        }
+
+
+def policy() -> Policy:
+    """The configured method and parameters: the threshold (`configured_threshold`) and the
+    maximum perturbation (`configured_max_perturbation`), from configuration only."""
+    limit, limit_warning = configured_threshold()
+    spread, spread_warning = configured_max_perturbation()
+    warnings = tuple(w for w in (limit_warning, spread_warning) if w)
+    return Policy(METHOD, limit, spread, warnings)
 
 
 def env_threshold() -> tuple[int, str | None]:
@@ -91,219 +153,6 @@ def check_threshold(value: object) -> int:
     return int(value)
 
 
-def small(counts: np.ndarray, threshold: float) -> np.ndarray:
-    """True where a count is below the threshold (NaN, an unknown count, counts as small)."""
-    counts = np.asarray(counts, dtype=float)
-    return ~(counts >= threshold - _EPS)
-
-
-@dataclass(frozen=True)
-class Group:
-    """Rows that add up to a total: `parent` = sum of `children` (+ `hidden`, the counts of
-    a remainder that is never published as a row, e.g. LSOAs of practice data)."""
-
-    parent: int
-    children: tuple[int, ...]
-    hidden: tuple[float, ...] | None = None
-
-
-def suppress(
-    values: np.ndarray,
-    groups: Sequence[Group],
-    threshold: float,
-    *,
-    primary: np.ndarray | None = None,
-    vectors: np.ndarray | None = None,
-) -> np.ndarray:
-    """Which rows to suppress (primary, then secondary) as a boolean array.
-
-    values: rows x kinds of counts (NaN = unknown, e.g. already suppressed upstream);
-    groups: totals and the rows that add up to them; primary: rows suppressed already;
-    vectors: rows x units, each row's make-up in source units, for the exact audit.
-    """
-    values = np.atleast_2d(np.asarray(values, dtype=float))
-    n_rows = values.shape[0]
-    suppressed = small(values, threshold).any(axis=1)
-    if primary is not None:
-        suppressed |= np.asarray(primary, dtype=bool)
-    for _ in range(n_rows + 1):
-        if _group_pass(values, groups, threshold, suppressed):
-            continue
-        if vectors is not None and _audit_pass(values, vectors, suppressed):
-            continue
-        break
-    return suppressed
-
-
-def _group_pass(
-    values: np.ndarray, groups: Sequence[Group], threshold: float, suppressed: np.ndarray
-) -> bool:
-    """Apply the secondary rule to each group once; True if anything more was suppressed."""
-    changed = False
-    for group in groups:
-        if suppressed[group.parent]:
-            continue
-        kids = np.fromiter(group.children, dtype=int, count=len(group.children))
-        hidden = None if group.hidden is None else np.asarray(group.hidden, dtype=float)
-        unknown = kids[suppressed[kids]]
-        if not unknown.size and hidden is None:
-            continue
-        sums = values[unknown].sum(axis=0) if unknown.size else np.zeros(values.shape[1])
-        if hidden is not None:
-            sums = sums + hidden
-        one_row = unknown.size == 1 and hidden is None
-        # NaN sums (counts nulled upstream) cannot be checked here: they were protected there.
-        short = small(sums, threshold) & ~np.isnan(sums)
-        if not one_row and not short.any():
-            continue
-        kind = int(np.argmin(np.where(short, sums, np.inf))) if short.any() else None
-        if kind is None:
-            kind = int(np.argmin(np.nan_to_num(values[unknown[0]], nan=np.inf)))
-        published = kids[~suppressed[kids]]
-        suppressed[_smallest(values, published, kind) if published.size else group.parent] = True
-        changed = True
-    return changed
-
-
-def _smallest(values: np.ndarray, rows: np.ndarray, kind: int) -> int:
-    """The row with the smallest count of `kind` (a non-zero one if any), ties by position."""
-    counts = values[rows, kind]
-    nonzero = rows[counts > 0]
-    pool = nonzero if nonzero.size else rows
-    pool_counts = values[pool, kind]
-    return int(pool[np.lexsort((pool, pool_counts))][0])
-
-
-def _audit_pass(values: np.ndarray, vectors: np.ndarray, suppressed: np.ndarray) -> bool:
-    """Suppress more where a suppressed row is an exact combination of published rows."""
-    published = np.flatnonzero(~suppressed)
-    hidden = np.flatnonzero(suppressed)
-    if not published.size or not hidden.size:
-        return False
-    # A published row made of one unit (an LSOA, a neighbourhood) makes that unit known:
-    # test the suppressed rows on the units still unknown against the other published rows
-    # (the same answer as on all units, with much smaller matrices).
-    nonzero = np.abs(vectors) > 1e-12
-    single = published[nonzero[published].sum(axis=1) == 1]
-    known = nonzero[single].any(axis=0)
-    others = np.setdiff1d(published, single)
-    reduced = vectors[:, ~known]
-    echelon, pivots, transform = _row_echelon(reduced[others])
-    rest = reduced[hidden].copy()
-    for echelon_row, pivot in zip(echelon, pivots, strict=True):
-        rest -= rest[:, pivot][:, None] * echelon_row[None, :]
-    scale = np.maximum(np.abs(vectors[hidden]).max(axis=1), 1.0)
-    exposed = hidden[np.abs(rest).max(axis=1, initial=0.0) <= 1e-7 * scale]
-    picks = set()
-    for row in exposed:
-        # Coefficients of the published rows that add up to the exposed row.
-        coef = reduced[row][pivots] @ transform if len(pivots) else np.zeros(others.size)
-        involved = others[np.abs(coef) > 1e-7]
-        # Known units the derivation leans on: suppressing one of their rows (an LSOA rather
-        # than a neighbourhood) breaks it with the least loss.
-        used = (coef @ vectors[others] if others.size else 0) - vectors[row]
-        leaning = known & (np.abs(used) > 1e-7)
-        candidates = single[nonzero[single][:, leaning].any(axis=1)] if leaning.any() else []
-        pool = np.asarray(candidates if len(candidates) else involved, dtype=int)
-        if not pool.size:
-            continue
-        smallest = np.nanmin(values[pool], axis=1)
-        picks.add(int(pool[np.lexsort((pool, smallest))][0]))
-    suppressed[list(picks)] = True
-    return bool(picks)
-
-
-def _row_echelon(matrix: np.ndarray) -> tuple[np.ndarray, list[int], np.ndarray]:
-    """Reduced row echelon form of a small matrix by Gaussian elimination (elementwise numpy:
-    LAPACK's threaded SVD is slow on small matrices on a busy machine). Returns the non-zero
-    echelon rows, their pivot columns and T with echelon = T @ matrix."""
-    rows, cols = matrix.shape
-    work = np.array(matrix, dtype=float)
-    transform = np.eye(rows)
-    pivots: list[int] = []
-    r = 0
-    scale = max(np.abs(work).max(initial=0.0), 1.0)
-    for c in range(cols):
-        if r == rows:
-            break
-        best = r + int(np.argmax(np.abs(work[r:, c])))
-        if abs(work[best, c]) <= 1e-10 * scale:
-            continue
-        work[[r, best]] = work[[best, r]]
-        transform[[r, best]] = transform[[best, r]]
-        factor = 1.0 / work[r, c]
-        work[r] *= factor
-        transform[r] *= factor
-        column = work[:, c].copy()
-        column[r] = 0.0
-        work -= column[:, None] * work[r][None, :]
-        transform -= column[:, None] * transform[r][None, :]
-        pivots.append(c)
-        r += 1
-    return work[:r], pivots, transform[:r]
-
-
-def hierarchy_groups(
-    membership: np.ndarray,
-    leaf_values: np.ndarray,
-    leaf_rows: np.ndarray,
-    partitions: np.ndarray,
-) -> list[Group]:
-    """The groups of a table of areas made of leaves (LSOAs, or neighbourhoods).
-
-    membership: rows x leaves (bool), the leaves each row adds up; leaf_rows: True for a row
-    that is one published leaf; partitions: for each aggregate row the neighbourhood model it
-    belongs to (-1 for none, e.g. the borough). Leaf values give the counts of remainders that
-    have no rows of their own.
-    """
-    membership = np.asarray(membership, dtype=bool)
-    leaf_rows = np.asarray(leaf_rows, dtype=bool)
-    partitions = np.asarray(partitions)
-    leaf_index = {int(np.flatnonzero(membership[r])[0]): r for r in np.flatnonzero(leaf_rows)}
-    has_leaf_rows = bool(leaf_index)
-    aggregates = np.flatnonzero(~leaf_rows)
-    models = sorted({int(p) for p in partitions[aggregates] if p >= 0})
-    groups: dict[tuple, Group] = {}
-
-    def add(parent: int, children: list[int], hidden: np.ndarray | None) -> None:
-        key = (parent, tuple(sorted(children)), hidden is not None)
-        if children or hidden is not None:
-            groups.setdefault(
-                key,
-                Group(
-                    parent,
-                    tuple(sorted(children)),
-                    None if hidden is None else tuple(float(h) for h in hidden),
-                ),
-            )
-
-    for parent in aggregates:
-        inside = membership[parent]
-        if has_leaf_rows:
-            add(int(parent), [leaf_index[leaf] for leaf in np.flatnonzero(inside)], None)
-        for model in models:
-            if model == partitions[parent]:
-                continue
-            rows = aggregates[partitions[aggregates] == model]
-            subs = [int(r) for r in rows if not (membership[r] & ~inside).any()]
-            if not subs:
-                continue
-            rest = inside & ~membership[subs].any(axis=0)
-            if has_leaf_rows:
-                add(int(parent), subs + [leaf_index[leaf] for leaf in np.flatnonzero(rest)], None)
-            else:
-                hidden = leaf_values[rest].sum(axis=0) if rest.any() else None
-                add(int(parent), subs, hidden)
-    return list(groups.values())
-
-
-def has_user_rows(frame: pd.DataFrame) -> bool:
-    """Does a frame hold rows of uploaded indicators?"""
-    return "indicator_id" in frame.columns and bool(
-        frame["indicator_id"].astype(str).str.startswith(USER_PREFIX).any()
-    )
-
-
 def threshold(con: duckdb.DuckDBPyConnection | None = None) -> int:
     """The threshold in force, from configuration only (`configured_threshold`): nothing a
     visitor can change. `con` is accepted for callers that pass one and not read."""
@@ -316,7 +165,7 @@ def configured_threshold() -> tuple[int, str | None]:
     else 5."""
     if os.environ.get(ENV_VAR, "").strip():
         return env_threshold()
-    configured = policy.settings()[0].get("suppress_below")
+    configured = config.settings()[0].get("suppress_below")
     if configured is None:
         return DEFAULT_THRESHOLD, None
     try:
@@ -328,16 +177,174 @@ def configured_threshold() -> tuple[int, str | None]:
         )
 
 
-def protect_frame(frame: pd.DataFrame, threshold: int, *, secondary: bool = False) -> pd.DataFrame:
+def configured_max_perturbation() -> tuple[int, str | None]:
+    """The p-table's maximum perturbation D and a warning if the configuration is bad: from
+    OUTCOMES_PERTURBATION_MAX, else `max_perturbation` of the `[disclosure]` table, else 4."""
+    raw = os.environ.get(PERTURBATION_ENV_VAR, "").strip()
+    value: object = raw
+    where = f"{PERTURBATION_ENV_VAR}={raw!r}"
+    if not raw:
+        value = config.settings()[0].get(PERTURBATION_SETTING)
+        if value is None:
+            return DEFAULT_MAX_PERTURBATION, None
+        where = f"[disclosure] {PERTURBATION_SETTING} = {value!r}"
+    low, high = PERTURBATION_RANGE
+    checked = _whole_number(value, low, high)
+    if checked is None:
+        return DEFAULT_MAX_PERTURBATION, (
+            f"{where} is not a whole number from {low} to {high}; using {DEFAULT_MAX_PERTURBATION}"
+        )
+    return checked, None
+
+
+def _whole_number(value: object, low: int, high: int) -> int | None:
+    """`value` (a whole number, or text of one) if it lies in [low, high], else None."""
+    if isinstance(value, str):
+        try:
+            value = int(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        return None
+    return int(value) if low <= int(value) <= high else None
+
+
+def method_text(current: Policy | None = None) -> str:
+    """The method and its parameters in plain words (no Markdown), for the Your data page."""
+    p = current or policy()
+    return (
+        f"Disclosure control: {p.method}, the method ONS used for Census 2021 custom tables, "
+        "with small-count suppression. Every event behind a count (an appointment, a "
+        "respondent) has a fixed secret random key. Each published count gets a small "
+        f"adjustment of at most {p.max_perturbation} up or down, looked up from the keys of "
+        "the events in it, so the same events always get the same adjustment, whichever "
+        "neighbourhood model, page, download or re-aggregation shows them: subtracting one "
+        "published figure from another gives noise, not a count, and areas without events "
+        "change the keys too, so 0 cannot be told from a small count. A count is shown only when "
+        f"both its true and its adjusted value are at least {p.threshold} (zero included), "
+        "and for a rate or proportion also the rest of its denominator; otherwise the row is "
+        "suppressed (no value, flagged suppressed in downloads). Rates and their confidence "
+        "intervals are computed from the adjusted counts, so an interval describes the "
+        "published counts and leaves out the adjustment. Totals are adjusted on their own and "
+        "need not equal the sum of their parts. These settings come from the server's "
+        "configuration, not from this page."
+    )
+
+
+# ---------------------------------------------------------------- keys and the p-table
+
+
+def installation_secret(con: duckdb.DuckDBPyConnection) -> bytes:
+    """This installation's secret for record keys: drawn at first use and kept in the user
+    database, so keys (and perturbations) stay the same across re-aggregations, models and
+    releases. Never shown; a new user database draws a new one."""
+    store = storage.store_for(con)
+    with _SECRET_LOCK:
+        stored = store.get_setting(SECRET_SETTING)
+        if stored is None:
+            store.set_setting(SECRET_SETTING, secrets.token_hex(32))
+            stored = store.get_setting(SECRET_SETTING)
+    return bytes.fromhex(str(stored))
+
+
+class RecordKeys:
+    """The keys of one dataset's events and building blocks (each 0-255), from a secret."""
+
+    def __init__(self, secret: bytes, dataset_id: str) -> None:
+        # Each hash continues from the secret and the dataset (hashed once): the parts are
+        # length-prefixed, so no two tuples of parts give the same text.
+        self._start = hashlib.blake2b(key=secret, digest_size=1)
+        self._start.update(_encoded((dataset_id,)))
+
+    def _hash(self, *parts: str) -> int:
+        digest = self._start.copy()
+        digest.update(_encoded(parts))
+        return digest.digest()[0]
+
+    def running(self, row: tuple[str, ...], n: int) -> int:
+        """The sum modulo 256 of the keys of the first `n` events of an input row (its area,
+        period and measure)."""
+        return 0 if n <= 0 else self._hash("events", *row, str(int(n)))
+
+    def events(self, row: tuple[str, ...], start: int, stop: int) -> int:
+        """The sum modulo 256 of the keys of events `start` to `stop - 1` of an input row."""
+        return (self.running(row, stop) - self.running(row, start)) % KEY_SPACE
+
+    def block(self, measure: tuple[str, ...], period: str, block: str) -> int:
+        """The key of one building block (an LSOA 2021, or a neighbourhood) for a measure and
+        period: counted in every cell that covers the block, events or none."""
+        return self._hash("block", *measure, period, block)
+
+
+def _encoded(parts: tuple[str, ...]) -> bytes:
+    return "".join(f"{len(part)}:{part};" for part in parts).encode("utf-8")
+
+
+def _key_counts(weights: np.ndarray) -> np.ndarray:
+    """How many of the 256 keys give each perturbation 0, ±1, ... ±m: proportional to
+    `weights` (for 0..m), at least one key each, the same for +j and -j (mean zero)."""
+    total = weights[0] + 2 * weights[1:].sum()
+    counts = np.maximum(1, np.rint(KEY_SPACE * weights / total)).astype(np.int64)
+    counts[0] = KEY_SPACE - 2 * counts[1:].sum()
+    return counts
+
+
+@functools.lru_cache(maxsize=16)
+def ptable(max_perturbation: int) -> np.ndarray:
+    """The perturbation table: row v < D for a cell whose true count is v, row D for every
+    count of D or more; column k for cell key k; each entry the perturbation to add."""
+    d = int(max_perturbation)
+    weights = np.array([math.comb(2 * d, d + j) for j in range(d + 1)], dtype=float)
+    order = np.random.default_rng(_SHUFFLE_SEED).permutation(KEY_SPACE)
+    table = np.zeros((d + 1, KEY_SPACE), dtype=np.int64)
+    for v in range(d + 1):
+        counts = _key_counts(weights[: v + 1])
+        steps = np.arange(-v, v + 1)
+        table[v, order] = np.repeat(steps, np.concatenate([counts[:0:-1], counts]))
+    table.setflags(write=False)
+    return table
+
+
+def perturb(counts: np.ndarray, cell_keys: np.ndarray, max_perturbation: int) -> np.ndarray:
+    """True whole counts (0 or more) with their perturbation from the p-table added."""
+    counts = np.asarray(counts, dtype=np.int64)
+    rows = np.minimum(counts, max_perturbation)
+    return counts + ptable(max_perturbation)[rows, np.asarray(cell_keys, dtype=np.int64)]
+
+
+def small(counts: np.ndarray, threshold: float) -> np.ndarray:
+    """True where a count is below the threshold (NaN, an unknown count, counts as small)."""
+    counts = np.asarray(counts, dtype=float)
+    return ~(counts >= threshold - _EPS)
+
+
+def withheld(threshold: int, *counts: np.ndarray) -> np.ndarray:
+    """The small-count rule: True where any of the counts (true and perturbed numerators, and
+    the rest of their denominators) is below the threshold."""
+    hidden = np.zeros(np.shape(counts[0]), dtype=bool)
+    for values in counts:
+        hidden |= small(values, threshold)
+    return hidden
+
+
+# ---------------------------------------------------------------- frames leaving the app
+
+
+def has_user_rows(frame: pd.DataFrame) -> bool:
+    """Does a frame hold rows of uploaded indicators?"""
+    return "indicator_id" in frame.columns and bool(
+        frame["indicator_id"].astype(str).str.startswith(USER_PREFIX).any()
+    )
+
+
+def protect_frame(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """A copy of a frame of indicator rows that is safe to show or download.
 
-    Rows of uploaded indicators (`indicator_id` starting 'user_') with a count below the
-    threshold, or flagged already, or without counts, are suppressed and flagged; public rows
-    are untouched (and a frame without user rows comes back unchanged). The store already
-    applied secondary suppression over every model; with `secondary`, the borough total in
-    the frame is also checked against each model's neighbourhoods and the LSOAs in it. Use
-    that only for a frame holding whole models (every neighbourhood): on a page's selection of
-    neighbourhoods the check would hide rows that are safe."""
+    Rows of uploaded indicators (`indicator_id` starting 'user_') that are flagged already,
+    have no counts, or have a count (or the rest of a denominator) below the threshold are
+    suppressed and flagged; public rows are untouched (and a frame without user rows comes
+    back unchanged). Stored values are perturbed already, so no total needs checking against
+    its parts: none is exact."""
     out = frame.copy()
     if not has_user_rows(out):
         return out
@@ -345,11 +352,7 @@ def protect_frame(frame: pd.DataFrame, threshold: int, *, secondary: bool = Fals
         out["suppressed"] = False
     out["suppressed"] = out["suppressed"].astype("boolean").fillna(False).astype(bool)
     user = out["indicator_id"].astype(str).str.startswith(USER_PREFIX)
-    mask = pd.Series(False, index=out.index)
-    keys = [c for c in ("indicator_id", "period") if c in out.columns]
-    for _, part in out[user].groupby(keys, dropna=False, sort=False):
-        mask.loc[part.index] = _protect_part(part, threshold, secondary)
-    out.loc[mask, "suppressed"] = True
+    out.loc[user & _unsafe(out, threshold), "suppressed"] = True
     for column in NULLED:
         if column in out.columns:
             out[column] = out[column].astype(float)
@@ -357,31 +360,17 @@ def protect_frame(frame: pd.DataFrame, threshold: int, *, secondary: bool = Fals
     return out
 
 
-def _protect_part(part: pd.DataFrame, threshold: int, secondary: bool) -> np.ndarray:
-    numerator = part["numerator"].astype(float).to_numpy() if "numerator" in part else None
-    if numerator is None:  # no counts to check: only what is already flagged can be shown
-        flagged = part["suppressed"].to_numpy(bool)
-        return flagged | part["value"].isna().to_numpy() if "value" in part else flagged
-    denominator = part["denominator"].astype(float).to_numpy() if "denominator" in part else None
-    if denominator is not None and not np.isnan(denominator).all():
-        values = np.column_stack([numerator, denominator - numerator])
-    else:
-        values = numerator[:, None]
-    primary = part["suppressed"].to_numpy(bool)
-    groups: list[Group] = []
-    if secondary and "area_type" in part.columns:
-        area_type = part["area_type"].to_numpy()
-        position = np.arange(len(part))
-        model = (
-            part["model_id"].astype(object).where(part["model_id"].notna(), "").to_numpy()
-            if "model_id" in part.columns
-            else np.full(len(part), "")
-        )
-        for parent in position[area_type == "lad"]:
-            lsoas = position[area_type == "lsoa"]
-            if lsoas.size:
-                groups.append(Group(int(parent), tuple(int(i) for i in lsoas)))
-            for model_id in sorted(set(model[area_type == "neighbourhood"])):
-                kids = position[(area_type == "neighbourhood") & (model == model_id)]
-                groups.append(Group(int(parent), tuple(int(i) for i in kids)))
-    return suppress(values, groups, threshold, primary=primary)
+def _unsafe(frame: pd.DataFrame, threshold: int) -> pd.Series:
+    """Rows whose counts break the small-count rule, or that have none to check (without a
+    numerator column, only rows without a value)."""
+    if "numerator" not in frame.columns:
+        if "value" in frame.columns:
+            return frame["value"].isna()
+        return pd.Series(False, index=frame.index)
+    numerator = frame["numerator"].astype(float)
+    unsafe = pd.Series(small(numerator, threshold), index=frame.index)
+    if "denominator" in frame.columns:
+        denominator = frame["denominator"].astype(float)
+        rest = small(denominator - numerator, threshold)
+        unsafe |= pd.Series(rest, index=frame.index) & denominator.notna()
+    return unsafe

@@ -23,7 +23,7 @@ import duckdb
 
 from outcomes.uploads import aggregation, audit, disclosure, policy, storage
 
-VERSION = "1"  # bump when aggregation changes, so stored values are re-aggregated
+VERSION = "2"  # bump when aggregation changes, so stored values are re-aggregated
 POLICY_SETTING = "disclosure_policy"
 
 
