@@ -84,13 +84,7 @@ st.markdown(
     f"environment variable `{disclosure.ENV_VAR}`), never on this page; every change is "
     "recorded in the audit log."
 )
-st.caption(
-    f"A row is suppressed when any count behind it is below {limit} (zero included): the "
-    "numerator, and for a rate or proportion also the rest of the denominator (booked minus "
-    "missed, respondents not agreeing). Further rows are suppressed so that no total (the "
-    "borough, a neighbourhood, a neighbourhood of another model) reveals a suppressed one. "
-    "Suppressed rows show no value and are flagged `suppressed` in every download."
-)
+st.caption(escape_markdown(disclosure.method_text()))  # the method and its parameters
 
 st.subheader("Upload a file")
 models = ui.models(lad_code)
