@@ -46,18 +46,19 @@ class Policy:
 
 
 def configured_policy() -> Policy:
-    """The policy the configuration sets now (`disclosure.configured_threshold`, `policy`)."""
+    """The policy the configuration sets now (`disclosure.policy`: the method and its
+    parameters), where its threshold comes from, and any problem reading it."""
     settings, problems = policy.settings()
-    threshold, warning = disclosure.configured_threshold()
+    in_force = disclosure.policy()
     if os.environ.get(disclosure.ENV_VAR, "").strip():
         source = f"environment variable {disclosure.ENV_VAR}"
     elif "suppress_below" in settings:
         source = f"[{policy.SECTION}] in .streamlit/secrets.toml"
     else:
         source = "the default"
-    others = {k: v for k, v in settings.items() if k != "suppress_below"}
-    warnings = (*problems, *([warning] if warning else []))
-    return Policy(threshold, source, others, tuple(warnings))
+    others = {k: v for k, v in in_force.as_dict().items() if k != "suppress_below"}
+    warnings = (*problems, *in_force.warnings)
+    return Policy(in_force.threshold, source, others, tuple(warnings))
 
 
 def public_build(con: duckdb.DuckDBPyConnection) -> str:
