@@ -103,8 +103,13 @@ def chart_title(at: AppTest) -> str:
     return spec["layout"]["title"]["text"]
 
 
+def as_shown(markdown: str) -> str:
+    """Markdown source as the reader sees it: names are escaped before Markdown renders."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
 def notes(at: AppTest) -> list[str]:
-    return [i.value for i in at.info]
+    return [as_shown(i.value) for i in at.info]
 
 
 def params(at: AppTest) -> dict[str, str]:
@@ -135,7 +140,7 @@ def test_the_neighbourhoods_and_data_pages_show_trafford() -> None:
     assert at.title[0].value == "Data & sources"
     catalogue = at.dataframe[0].value.set_index("name")
     assert catalogue.loc["IMD decile (LSOA)", "periods"] == "2010, 2015, 2019, 2025"
-    labels = [b.label for b in at.get("download_button")]
+    labels = [as_shown(b.label) for b in at.get("download_button")]
     assert any(label.startswith("indicator_values — values for Trafford") for label in labels)
 
 
@@ -305,7 +310,9 @@ def test_upload_select_and_delete_a_model() -> None:
     name = "<script>alert(1)</script> model"
     _submit(at, name, "trafford.csv", _model_csv(drop=5))
     assert not at.error
-    assert [s.value for s in at.success] == [f"Saved '{name}' with 4 neighbourhoods and 134 LSOAs."]
+    assert [as_shown(s.value) for s in at.success] == [
+        f"Saved '{name}' with 4 neighbourhoods and 134 LSOAs."
+    ]
     assert any("5 of the borough's 139 LSOAs are not in the file" in n for n in notes(at))
     listed = at.dataframe[0].value
     assert listed.loc[listed.Source == "uploaded", "Model"].tolist() == [name]
