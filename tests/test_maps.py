@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from outcomes import analysis, charts, db, geo, maps, queries
+from tests.apptest import route_pages_through_the_router
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 TRAFFORD, WIGAN = "E08000009", "E08000010"
@@ -311,13 +311,7 @@ def app_db(real_db, tmp_path, monkeypatch):
     (AppTest would otherwise treat the pages/ folder as a legacy multipage app)."""
     monkeypatch.setattr(db, "PUBLIC_DB", real_db)
     monkeypatch.setattr(db, "USER_DB", tmp_path / "user.duckdb")
-    init = PagesManager.__init__
-
-    def router_pages(self, *args, **kwargs):
-        init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", router_pages)
+    route_pages_through_the_router(monkeypatch)
     st.cache_data.clear()
     st.cache_resource.clear()
     yield

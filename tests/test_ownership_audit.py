@@ -22,12 +22,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from outcomes import db, export, identity, ui
 from outcomes.uploads import audit, datasets, disclosure, duckdb_store, models, policy, refresh
 from outcomes.uploads.problems import DataFileError
+from tests.apptest import route_pages_through_the_router
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 APP = str(PROJECT_DIR / "dashboard.py")
@@ -484,13 +484,7 @@ def app(real_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     """The app on the real build with a fresh user database, through the router."""
     monkeypatch.setattr(db, "PUBLIC_DB", real_db)
     monkeypatch.setattr(db, "USER_DB", tmp_path / "user" / "user_data.duckdb")
-    init = PagesManager.__init__
-
-    def v2(self, *args, **kwargs) -> None:
-        init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", v2)
+    route_pages_through_the_router(monkeypatch)
     st.cache_data.clear()
     st.cache_resource.clear()
     yield tmp_path

@@ -19,7 +19,6 @@ import pytest
 import streamlit as st
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hst
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from outcomes import db, identity, queries, stats, ui
@@ -27,6 +26,7 @@ from outcomes.text import escape_markdown
 from outcomes.uploads import datasets, disclosure, display, formats, models, refresh
 from outcomes.uploads.duckdb_store import DuckDBStore
 from outcomes.uploads.problems import DataFileError
+from tests.apptest import route_pages_through_the_router
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 APP = str(PROJECT_DIR / "dashboard.py")
@@ -721,13 +721,7 @@ def app_env(real_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
     monkeypatch.setattr(db, "PUBLIC_DB", real_db)
     monkeypatch.setattr(db, "USER_DB", user_db)
     monkeypatch.delenv(disclosure.ENV_VAR, raising=False)
-    init = PagesManager.__init__
-
-    def v2(self, *args, **kwargs) -> None:
-        init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", v2)
+    route_pages_through_the_router(monkeypatch)
     st.cache_data.clear()
     st.cache_resource.clear()
     yield user_db

@@ -25,12 +25,12 @@ import streamlit as st
 from openpyxl import load_workbook
 from pptx import Presentation
 from pypdf import PdfReader
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from outcomes import briefing_pack, charts, db, export, identity, queries, ui
 from outcomes.text import escape_html, escape_markdown
 from outcomes.uploads import datasets, geography, models
+from tests.apptest import route_pages_through_the_router
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 APP = str(PROJECT_DIR / "dashboard.py")
@@ -160,13 +160,7 @@ def app_env(hostile: Hostile, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     router (see tests/test_app.py), with empty caches."""
     monkeypatch.setattr(db, "PUBLIC_DB", hostile.public_db)
     monkeypatch.setattr(db, "USER_DB", copy_of(hostile, tmp_path / "app"))
-    init = PagesManager.__init__
-
-    def v2(self, *args, **kwargs) -> None:
-        init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", v2)
+    route_pages_through_the_router(monkeypatch)
     st.cache_data.clear()
     st.cache_resource.clear()
     yield hostile
