@@ -16,6 +16,12 @@ from pathlib import Path
 TRANSFORMS_DIR = Path(__file__).resolve().parent
 LAYERS = ("staging", "intermediate", "marts")
 MACRO_FILES = ("macros.sql", "values_macros.sql")
+SEEDS_DIR = TRANSFORMS_DIR / "seeds"
+# Tables the build makes before any model: the catalogue from transforms/indicators/ and the
+# CSV seeds in transforms/seeds/ (ref_<name>).
+SEED_TABLES = frozenset(
+    {"seed_indicator_catalogue"} | {f"ref_{p.stem}" for p in SEEDS_DIR.glob("*.csv")}
+)
 _COMMENT = re.compile(r"--[^\n]*")
 _MACRO = re.compile(r"create\s+or\s+replace\s+macro\s+(\w+)", re.IGNORECASE)
 _WORD = re.compile(r"\b[a-z_][a-z0-9_]*\b")

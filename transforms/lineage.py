@@ -19,7 +19,6 @@ from transforms.sources import RAW_FILES, RawFile
 
 PROJECT_DIR = graph.TRANSFORMS_DIR.parent
 APP_DIRS = ("outcomes", "pages")
-SEED_TABLES = {"seed_indicator_catalogue", "ref_exact_poisson_limits"}
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,7 @@ class Lineage:
 
 
 def _tables() -> set[str]:
-    return {raw.table for raw in RAW_FILES} | SEED_TABLES
+    return {raw.table for raw in RAW_FILES} | graph.SEED_TABLES
 
 
 def _ancestors(names: set[str], tables: set[str]) -> set[str]:

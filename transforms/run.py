@@ -27,12 +27,8 @@ from transforms.sources import RAW_FILES
 TRANSFORMS_DIR = graph.TRANSFORMS_DIR
 PROJECT_DIR = TRANSFORMS_DIR.parent
 DEFAULT_DATA_DIR = PROJECT_DIR / "data"
-SEEDS_DIR = TRANSFORMS_DIR / "seeds"
-# Tables the build makes before any model: the catalogue from transforms/indicators/ and the
-# CSV seeds in transforms/seeds/ (ref_<name>).
-SEED_TABLES = frozenset(
-    {"seed_indicator_catalogue"} | {f"ref_{p.stem}" for p in SEEDS_DIR.glob("*.csv")}
-)
+SEEDS_DIR = graph.SEEDS_DIR
+SEED_TABLES = graph.SEED_TABLES
 
 
 def _load_seeds(con: duckdb.DuckDBPyConnection) -> None:
