@@ -9,6 +9,7 @@ without a significance test ("not tested"), never dressed up as significant.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,13 @@ CI_LABELS = {"95": "95%", "998": "99.8%"}
 CHANGE_KIND = {"wilson": "proportion", "byar": "rate", "none": "other"}
 COMPLETE_COUNT = "no test needed: complete count"
 NOT_COMPARABLE = "not comparable over time"
+ESTIMATE_NOT_TESTED = "not tested: an estimate without published intervals"
+# How the catalogue's definition or caveats name a survey or model-based estimate (APS
+# well-being, modelled loneliness, household churn): such values carry sampling or model error
+# even where no interval is published, so they are never treated as complete counts.
+ESTIMATE_WORDS = re.compile(
+    r"survey estimate|population survey|survey responses|model-based estimate", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,7 @@ class IndicatorMeta:
     ci_method: str
     multiplier: float
     comparable_over_time: bool = True
+    estimate: bool = False  # a survey or model estimate with no interval: never a complete count
 
     @classmethod
     def from_row(cls, row: pd.Series) -> IndicatorMeta:
@@ -47,11 +56,21 @@ class IndicatorMeta:
             ci_method=row["ci_method"],
             multiplier=float(row["multiplier"]),
             comparable_over_time=_flag(row.get("comparable_over_time", True)),
+            estimate=is_estimate(row),
         )
 
     @property
     def has_ci(self) -> bool:
         return self.ci_method != "none"
+
+
+def is_estimate(row: pd.Series) -> bool:
+    """Whether a catalogue row is a survey or model estimate published without an interval
+    (its definition or caveats say so): its change cannot be tested and it is not a count."""
+    if row.get("ci_method", "none") != "none":
+        return False
+    text = f"{row.get('definition', '')} {row.get('caveats', '')}"
+    return bool(ESTIMATE_WORDS.search(text))
 
 
 def _flag(value: object) -> bool:
@@ -154,6 +173,10 @@ def change_since_baseline(
         frame["change_lower"] = np.nan
         frame["change_upper"] = np.nan
         frame["significance"] = NOT_COMPARABLE
+    elif meta.estimate:
+        frame["change_lower"] = np.nan
+        frame["change_upper"] = np.nan
+        frame["significance"] = ESTIMATE_NOT_TESTED
     elif kind == "other" or frame.empty:
         frame["change_lower"] = np.nan
         frame["change_upper"] = np.nan
@@ -183,7 +206,8 @@ def _direction(frame: pd.DataFrame, meta: IndicatorMeta) -> np.ndarray:
         return np.array([], dtype=object)
     labels = frame.significance.to_numpy(object)
     out = np.full(len(frame), "not tested", dtype=object)
-    tested = (labels != COMPLETE_COUNT) & (labels != stats.NOT_TESTED) & (labels != NOT_COMPARABLE)
+    untested = (COMPLETE_COUNT, stats.NOT_TESTED, NOT_COMPARABLE, ESTIMATE_NOT_TESTED)
+    tested = ~np.isin(labels, untested)
     if tested.any():
         out[tested] = np.asarray(
             stats.change_direction(labels[tested], meta.polarity), dtype=object
@@ -203,3 +227,12 @@ def _direction(frame: pd.DataFrame, meta: IndicatorMeta) -> np.ndarray:
     out[np.isnan(change)] = "not tested"
     out[labels == NOT_COMPARABLE] = "not judged"
     return out
+
+
+def uncertainty_words(meta: IndicatorMeta, ci_level: str) -> str:
+    """How uncertainty is shown for an indicator, in words (chart subtitles, captions)."""
+    if meta.has_ci:
+        return f"{CI_LABELS[ci_level]} confidence intervals"
+    if meta.estimate:
+        return "no published interval (a survey or model estimate: changes not tested)"
+    return "no confidence interval (a complete count, not a sample)"

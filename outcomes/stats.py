@@ -25,6 +25,7 @@ raises ``ValueError`` because it signals a bug upstream.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -560,3 +561,140 @@ def _sii_simulation_limits(
     q = [(1 - confidence) / 2, 0.5 + confidence / 2]
     (s_lo, s_hi), (r_lo, r_hi) = np.quantile(coefs[1], q), np.quantile(sim_rii, q)
     return s_lo, s_hi, r_lo, r_hi
+
+
+# --------------------------------------------------------------------------- trend
+
+#: Fingertips' recent trend uses the latest five points.
+TREND_POINTS = 5
+#: Chi-square (1 df) critical value at 99.8%, as Fingertips uses (3.0902 ** 2).
+TREND_CHI_SQUARE = float(stats.chi2.ppf(0.998, 1))
+#: 95% interval width in standard errors (2 x 1.96), as Fingertips converts CIs to variances.
+CI95_WIDTH_SE = 3.92
+
+INCREASING = "increasing"
+DECREASING = "decreasing"
+NO_SIGNIFICANT_TREND = "no significant change"
+TREND_NOT_CALCULATED = "could not be calculated"
+
+
+@dataclass(frozen=True)
+class TrendResult:
+    """A recent trend over the latest five points, the way Fingertips marks it.
+
+    ``direction`` is 'increasing', 'decreasing', 'no significant change' or 'could not be
+    calculated' (``reason`` then says why). ``chi_square`` is the test statistic (1 df) and
+    ``slope`` the fitted change per period (logit scale for proportions)."""
+
+    direction: str
+    chi_square: float
+    slope: float
+    points: int
+    reason: str = ""
+
+
+def _not_calculated(reason: str, points: int = 0) -> TrendResult:
+    return TrendResult(TREND_NOT_CALCULATED, math.nan, math.nan, points, reason)
+
+
+def _signs_agree(slope_of, n: int) -> bool:
+    """Fingertips' outlier check: the slope keeps its sign when any one point is left out.
+    `slope_of(keep)` fits the points where the boolean mask `keep` is true."""
+    everything = np.ones(n, dtype=bool)
+    masks = [everything] + [everything & (np.arange(n) != i) for i in range(n)]
+    signs = [np.sign(slope_of(mask)) for mask in masks]
+    return all(s == signs[0] and s != 0 for s in signs)
+
+
+def _weighted_trend(values: NDArray[np.float64], weights: NDArray[np.float64]) -> TrendResult:
+    """Weighted least squares of value on period index (weights 1/variance): the slope's
+    chi-square is (slope / SE)^2."""
+    t = np.arange(1, len(values) + 1, dtype=float)
+
+    def slope_of(keep: NDArray[np.bool_]) -> float:
+        w, x, y = weights[keep], t[keep], values[keep]
+        s1, s3, s5 = w.sum(), (w * x).sum(), (w * x * x).sum()
+        return float((s1 * (w * x * y).sum() - s3 * (w * y).sum()) / (s1 * s5 - s3**2))
+
+    s1, s3, s5 = weights.sum(), (weights * t).sum(), (weights * t * t).sum()
+    slope = slope_of(np.ones(len(t), dtype=bool))
+    chi_square = slope**2 / (s1 / (s1 * s5 - s3**2))
+    return _marked(slope, chi_square, _signs_agree(slope_of, len(t)), len(t))
+
+
+def _proportion_trend(counts: NDArray[np.float64], totals: NDArray[np.float64]) -> TrendResult:
+    """The chi-squared test for trend in proportions (Cochran-Armitage), with the direction
+    and outlier check from the least-squares slope of the log odds."""
+    t = np.arange(1, len(counts) + 1, dtype=float)
+    big_n, x_sum = totals.sum(), counts.sum()
+    numerator = big_n * (big_n * (counts * t).sum() - x_sum * (totals * t).sum()) ** 2
+    denominator = (
+        x_sum * (big_n - x_sum) * (big_n * (totals * t * t).sum() - (totals * t).sum() ** 2)
+    )
+    log_odds = np.log(counts / (totals - counts))
+
+    def slope_of(keep: NDArray[np.bool_]) -> float:
+        return float(np.polyfit(t[keep], log_odds[keep], 1)[0])
+
+    slope = slope_of(np.ones(len(t), dtype=bool))
+    return _marked(slope, numerator / denominator, _signs_agree(slope_of, len(t)), len(t))
+
+
+def _marked(slope: float, chi_square: float, consistent: bool, points: int) -> TrendResult:
+    significant = consistent and chi_square > TREND_CHI_SQUARE
+    direction = NO_SIGNIFICANT_TREND
+    if significant:
+        direction = INCREASING if slope > 0 else DECREASING
+    return TrendResult(direction, float(chi_square), float(slope), points)
+
+
+def recent_trend(
+    values: ArrayLike,
+    lower95: ArrayLike | None = None,
+    upper95: ArrayLike | None = None,
+    numerators: ArrayLike | None = None,
+    denominators: ArrayLike | None = None,
+    kind: str = "rate",
+) -> TrendResult:
+    """Fingertips' recent trend over the latest five points of a series in time order.
+
+    * 'proportion': the chi-squared test for trend on numerators out of denominators (needs
+      no count of 0 or equal to its denominator: the log odds must exist);
+    * 'rate' (or any value with a 95% interval): weighted least squares of value on period,
+      weights the inverse variance read from the interval (width / 3.92), chi-square of the
+      slope.
+
+    Significant when the chi-square exceeds the 99.8% critical value (1 df) and the slope keeps
+    its sign whichever single point is left out (Fingertips' outlier check). Periods are
+    counted 1..5 whatever the gaps between them, as in Fingertips. Points with a missing value
+    (or interval, or counts) are dropped first; fewer than five left: 'could not be
+    calculated'."""
+    columns = [values, lower95, upper95, numerators, denominators]
+    n = len(np.asarray(values, dtype=float))
+    arrays = [np.full(n, np.nan) if c is None else np.asarray(c, dtype=float) for c in columns]
+    y, lo, hi, x, d = arrays
+    if kind == "proportion":
+        valid = ~(np.isnan(x) | np.isnan(d)) & (d > 0)
+        x, d = x[valid][-TREND_POINTS:], d[valid][-TREND_POINTS:]
+        if len(x) < TREND_POINTS:
+            return _not_calculated(f"fewer than {TREND_POINTS} periods with counts", len(x))
+        if np.any(x <= 0) or np.any(x >= d):
+            return _not_calculated("a count of 0 or of the whole denominator", len(x))
+        return _proportion_trend(x, d)
+    valid = ~(np.isnan(y) | np.isnan(lo) | np.isnan(hi)) & (hi > lo)
+    y, lo, hi = y[valid][-TREND_POINTS:], lo[valid][-TREND_POINTS:], hi[valid][-TREND_POINTS:]
+    if len(y) < TREND_POINTS:
+        return _not_calculated(f"fewer than {TREND_POINTS} periods with intervals", len(y))
+    return _weighted_trend(y, 1 / ((hi - lo) / CI95_WIDTH_SE) ** 2)
+
+
+def trend_marker(direction: str, polarity: str) -> str:
+    """Fingertips' marker words, e.g. 'Increasing and getting worse'; 'Increasing' alone where
+    higher is neither better nor worse."""
+    _check_polarity(np.asarray(polarity, dtype=object))
+    if direction not in (INCREASING, DECREASING):
+        return direction[:1].upper() + direction[1:]
+    better = (direction == INCREASING) == (polarity == "higher_is_better")
+    if polarity == "no_judgement":
+        return direction.capitalize()
+    return f"{direction.capitalize()} and getting {'better' if better else 'worse'}"

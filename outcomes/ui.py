@@ -406,9 +406,7 @@ def source_line(meta_row: pd.Series) -> str:
 
 def ci_caption(meta, ci_level: str) -> str:
     """How uncertainty is shown for this indicator, in words."""
-    if meta.has_ci:
-        return f"{analysis.CI_LABELS[ci_level]} confidence intervals"
-    return "no confidence interval (a complete count, not a sample)"
+    return analysis.uncertainty_words(meta, ci_level)
 
 
 def trend_rows(values: pd.DataFrame, selection: Selection) -> pd.DataFrame:

@@ -1,0 +1,468 @@
+"""Change since a baseline year, recent trends, and what changed most.
+
+The user picks a baseline *year*; every indicator measures change from its own period nearest
+that year (2019 -> '2019/20' for a financial year, the first month of 2019 for monthly data, or
+the nearest period the areas have), and says which period it used. No change is shown between
+periods that are not comparable: an indicator whose definition changed (catalogue
+`comparable_over_time` false), or a Census count set against a mid-year estimate. Indicators
+with one period say so instead of showing a zero change.
+
+Recent trends follow Fingertips (`stats.recent_trend`): the latest five points, the chi-squared
+test for trend for proportions and inverse-variance weighted regression for rates. Complete
+counts (no sampling error) are judged on their values, as their change is; survey and model
+estimates without a published interval are never tested.
+
+Pure functions over the app's frames: `values` is `queries.area_values` (one row per area,
+indicator and period), `catalogue` is `queries.catalogue`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from outcomes import analysis, stats
+
+uncertainty_words = analysis.uncertainty_words  # (meta, ci_level) -> caption words
+
+DEFAULT_YEAR = 2019
+FIRST_YEAR = 2004  # the earliest period any bundled indicator has (bus timetables)
+# Census days: a period starting on one is a Census count, not a mid-year estimate.
+CENSUS_DAYS = frozenset({date(2011, 3, 27), date(2021, 3, 21)})
+
+COMPARABLE = "comparable"
+ONE_PERIOD = "one period only"
+LATEST_ONLY = "baseline is the latest period"
+NOT_COMPARABLE = "not comparable"
+NO_DATA = "no data"
+
+ONE_PERIOD_TEXT = "one period only: no change to show"
+CENSUS_TEXT = "a Census count set against a mid-year estimate"
+DEFINITION_TEXT = "the definition changed between these periods"
+
+IMPROVED, WORSENED = "improved", "worsened"
+INCREASED, DECREASED = "increased", "decreased"
+GROUP_ORDER = {
+    IMPROVED: 0,
+    INCREASED: 0,
+    WORSENED: 1,
+    DECREASED: 1,
+    "no significant change": 2,
+    "unchanged": 3,
+    "not tested": 4,
+    NOT_COMPARABLE: 5,
+    ONE_PERIOD: 6,
+    LATEST_ONLY: 7,
+    NO_DATA: 8,
+}
+RANKING_NOTE = (
+    "Ranked by the size of the change in polarity terms, measured in standard deviations of "
+    "the borough's neighbourhoods at the baseline so that different units can be set side by "
+    "side. Only comparable changes that are significant (or complete counts, which need no "
+    "test) are called improved or worsened; the rest follow, with the reason."
+)
+
+
+def period_year(period: object) -> int | None:
+    """The year a period label starts in: '2019' -> 2019, '2019/20' -> 2019, '2019-03' ->
+    2019, '2017-2019' -> 2017; None for anything else (a stale link's text)."""
+    found = re.match(r"\s*(\d{4})(?:$|[/\-])", str(period or ""))
+    return int(found.group(1)) if found else None
+
+
+def baseline_years(today: date | None = None) -> list[int]:
+    """The baseline years offered: from the earliest bundled period to this year."""
+    return list(range(FIRST_YEAR, (today or date.today()).year + 1))
+
+
+def _period_table(rows: pd.DataFrame, areas: Sequence[str] | None) -> pd.DataFrame:
+    """period, period_start of the periods with a value, in time order. With `areas`: the
+    periods every one of them has, else (none in common) the periods any of them has."""
+    have = rows[rows.value.notna()]
+    if areas:
+        mine = have[have.area_code.isin(list(areas))]
+        if not mine.empty:
+            counts = mine.groupby("period").area_code.nunique()
+            common = counts[counts == mine.area_code.nunique()].index
+            have = mine[mine.period.isin(common)] if len(common) else mine
+    table = have.groupby("period", as_index=False).period_start.min()
+    return table.sort_values(["period_start", "period"]).reset_index(drop=True)
+
+
+def nearest_period(periods: pd.DataFrame, year: int) -> str | None:
+    """The period nearest `year`: the first one starting in that year, else the one starting
+    nearest 1 January of it (the later of two as near). `periods`: period, period_start."""
+    if periods.empty:
+        return None
+    starts = pd.to_datetime(periods.period_start)
+    in_year = periods[starts.dt.year == year]
+    if not in_year.empty:
+        return str(in_year.period.iloc[0])
+    distance = (starts - pd.Timestamp(year=year, month=1, day=1)).abs()
+    best = distance[distance == distance.min()].index[-1]
+    return str(periods.period.loc[best])
+
+
+def comparability(
+    meta: analysis.IndicatorMeta, baseline_start: object, latest_start: object
+) -> str:
+    """Why two periods of an indicator cannot be compared ('' when they can)."""
+    if not meta.comparable_over_time:
+        return DEFINITION_TEXT
+    census = [pd.Timestamp(s).date() in CENSUS_DAYS for s in (baseline_start, latest_start)]
+    if census[0] != census[1]:
+        return CENSUS_TEXT
+    return ""
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Which periods one indicator's change runs between, for a chosen baseline year."""
+
+    indicator_id: str
+    year: int
+    baseline: str | None  # the indicator's period nearest the year
+    latest: str | None
+    periods: int  # how many periods the areas have
+    status: str  # COMPARABLE | ONE_PERIOD | LATEST_ONLY | NOT_COMPARABLE | NO_DATA
+    note: str  # in words, for a caption or card
+
+    @property
+    def has_change(self) -> bool:
+        """A change between two comparable periods can be shown."""
+        return self.status == COMPARABLE
+
+
+def choose_baseline(
+    rows: pd.DataFrame,
+    meta: analysis.IndicatorMeta,
+    year: int,
+    areas: Sequence[str] | None = None,
+) -> Baseline:
+    """One indicator's baseline and latest periods for `year`. `rows`: its rows of
+    `area_values`; `areas`: the area codes the change is for (the baseline is a period they
+    all have where possible; default every area in the rows)."""
+    rows = rows[rows.indicator_id == meta.indicator_id] if "indicator_id" in rows else rows
+    table = _period_table(rows, areas)
+    if table.empty:
+        return Baseline(meta.indicator_id, year, None, None, 0, NO_DATA, "no data")
+    latest = str(table.period.iloc[-1])
+    if len(table) == 1:
+        note = f"{latest}: {ONE_PERIOD_TEXT}"
+        return Baseline(meta.indicator_id, year, latest, latest, 1, ONE_PERIOD, note)
+    base = nearest_period(table, year)
+    starts = dict(zip(table.period, table.period_start, strict=True))
+    found = _found(base, year)
+    if base == latest:
+        note = f"{found} is the latest period: no change to show"
+        return Baseline(meta.indicator_id, year, base, latest, len(table), LATEST_ONLY, note)
+    reason = comparability(meta, starts[base], starts[latest])
+    if reason:
+        note = f"{base} to {latest} not comparable: {reason}"
+        status = NOT_COMPARABLE
+    else:
+        note, status = f"change since {found}", COMPARABLE
+    return Baseline(meta.indicator_id, year, base, latest, len(table), status, note)
+
+
+def _found(period: str | None, year: int) -> str:
+    """'2019' or '2019/20 (nearest 2019)' / '2023-05 (no data for 2019)'."""
+    if period is None:
+        return ""
+    if period == str(year):
+        return period
+    if period_year(period) == year:
+        return f"{period} (nearest {year})"
+    return f"{period} (no data for {year})"
+
+
+def change_since_year(
+    rows: pd.DataFrame,
+    meta: analysis.IndicatorMeta,
+    year: int,
+    ci_level: str,
+    areas: Sequence[str] | None = None,
+) -> tuple[Baseline, pd.DataFrame]:
+    """Change of every area in `rows` from the indicator's baseline for `year` to its latest
+    period: the `analysis.change_since_baseline` columns plus `status` and `note`. Where no
+    change can be shown (one period, not comparable) `change` and its limits are empty, the
+    significance says why and `direction` is the status."""
+    chosen = choose_baseline(rows, meta, year, areas)
+    if chosen.status == NO_DATA:
+        return chosen, pd.DataFrame(columns=[*CHANGE_COLUMNS, "status", "note"])
+    frame = analysis.change_since_baseline(
+        rows, chosen.baseline, chosen.latest, meta, ci_level
+    ).assign(status=chosen.status, note=chosen.note)
+    if not chosen.has_change:
+        blank = ["change", "change_lower", "change_upper"]
+        frame[blank] = np.nan
+        frame["significance"] = chosen.note
+        frame["direction"] = chosen.status
+    return chosen, frame
+
+
+CHANGE_COLUMNS = [
+    "area_type",
+    "area_code",
+    "area_name",
+    "value_baseline",
+    "numerator_baseline",
+    "denominator_baseline",
+    "value_current",
+    "numerator_current",
+    "denominator_current",
+    "baseline",
+    "current",
+    "change",
+    "change_lower",
+    "change_upper",
+    "significance",
+    "direction",
+]
+
+
+# ----------------------------------------------------------------------------- trend markers
+
+
+def _series_kind(meta: analysis.IndicatorMeta) -> str:
+    """How an indicator's recent trend is judged: 'proportion', 'rate', 'estimate' (not
+    tested) or 'complete' (judged on the values)."""
+    if meta.ci_method == "wilson":
+        return "proportion"
+    if meta.ci_method == "byar":
+        return "rate"
+    return "estimate" if meta.estimate else "complete"
+
+
+TREND_METHODS = {
+    "proportion": "chi-squared test for trend, latest 5 periods (Fingertips)",
+    "rate": "weighted regression with a chi-square test, latest 5 periods (Fingertips)",
+    "complete": "direction of the latest 5 values (a complete count: no test needed)",
+    "estimate": "not tested: an estimate without published intervals",
+}
+
+
+def _value_trend(values: np.ndarray) -> stats.TrendResult:
+    """A complete count's recent direction: the least-squares slope of the latest five values,
+    called a trend only when it keeps its sign whichever single point is left out."""
+    y = np.round(values[-stats.TREND_POINTS :], 2)
+    t = np.arange(1, len(y) + 1, dtype=float)
+    slopes = [np.polyfit(t, y, 1)[0]] + [
+        np.polyfit(np.delete(t, i), np.delete(y, i), 1)[0] for i in range(len(y))
+    ]
+    signs = {int(np.sign(round(s, 9))) for s in slopes}
+    direction = stats.NO_SIGNIFICANT_TREND
+    if signs == {1}:
+        direction = stats.INCREASING
+    elif signs == {-1}:
+        direction = stats.DECREASING
+    return stats.TrendResult(direction, float("nan"), float(slopes[0]), len(y))
+
+
+def _area_trend(area: pd.DataFrame, kind: str) -> stats.TrendResult:
+    area = area[area.value.notna()]
+    if len(area) < stats.TREND_POINTS:
+        return stats.TrendResult(
+            stats.TREND_NOT_CALCULATED, np.nan, np.nan, len(area), "fewer than 5 periods"
+        )
+    if kind == "estimate":
+        return stats.TrendResult(
+            stats.TREND_NOT_CALCULATED, np.nan, np.nan, len(area), TREND_METHODS["estimate"]
+        )
+    if kind == "complete":
+        return _value_trend(area.value.to_numpy(float))
+    return stats.recent_trend(
+        area.value,
+        area.lower_ci95,
+        area.upper_ci95,
+        area.numerator,
+        area.denominator,
+        "proportion" if kind == "proportion" else "rate",
+    )
+
+
+def trend_markers(rows: pd.DataFrame, meta: analysis.IndicatorMeta) -> pd.DataFrame:
+    """The recent trend of every area in `rows` (one indicator): area_type, area_code,
+    area_name, marker (e.g. 'Increasing and getting worse', 'No significant change', 'Could
+    not be calculated'), periods_used ('2019 to 2023'), points, chi_square, method, reason."""
+    kind = _series_kind(meta)
+    out = []
+    ordered = rows.sort_values(["period_start", "period"])
+    for (area_type, code, name), area in ordered.groupby(
+        ["area_type", "area_code", "area_name"], sort=False
+    ):
+        result = _area_trend(area, kind)
+        reason = result.reason
+        if not meta.comparable_over_time and result.direction != stats.TREND_NOT_CALCULATED:
+            result = stats.TrendResult(stats.TREND_NOT_CALCULATED, np.nan, np.nan, result.points)
+            reason = DEFINITION_TEXT
+        used = area[area.value.notna()].period.tolist()[-stats.TREND_POINTS :]
+        out.append(
+            {
+                "area_type": area_type,
+                "area_code": code,
+                "area_name": name,
+                "marker": stats.trend_marker(result.direction, meta.polarity),
+                "periods_used": f"{used[0]} to {used[-1]}" if len(used) > 1 else "",
+                "points": result.points,
+                "chi_square": result.chi_square,
+                "method": TREND_METHODS[kind],
+                "reason": reason,
+            }
+        )
+    return pd.DataFrame(out, columns=TREND_COLUMNS)
+
+
+TREND_COLUMNS = [
+    "area_type",
+    "area_code",
+    "area_name",
+    "marker",
+    "periods_used",
+    "points",
+    "chi_square",
+    "method",
+    "reason",
+]
+
+
+# ----------------------------------------------------------------------------- what changed most
+
+
+def _betterness(change: pd.Series, polarity: str) -> pd.Series:
+    """The change turned so that positive is better (higher where there is no judgement)."""
+    return -change if polarity == "higher_is_worse" else change
+
+
+def most_changed_neighbourhoods(
+    rows: pd.DataFrame, meta: analysis.IndicatorMeta, year: int, ci_level: str
+) -> tuple[Baseline, pd.DataFrame]:
+    """The model's neighbourhoods ranked by change since the indicator's baseline for `year`,
+    the most improved (or most increased, without a judgement) first: rank, area_code,
+    area_name, baseline, current, value_baseline, value_current, change, change_lower,
+    change_upper, significance, direction, improvement (the change, positive = better), note.
+    `rank` is empty where no change can be shown (the Baseline says why)."""
+    hoods = rows[rows.area_type == "neighbourhood"]
+    chosen, frame = change_since_year(hoods, meta, year, ci_level)
+    frame = frame[frame.area_type == "neighbourhood"].copy()
+    frame["improvement"] = _betterness(frame.change, meta.polarity)
+    frame = frame.sort_values(["improvement", "area_name"], ascending=[False, True])
+    ranked = frame.improvement.notna()
+    frame["rank"] = np.where(ranked, ranked.cumsum(), np.nan)
+    return chosen, frame[MOST_CHANGED_COLUMNS].reset_index(drop=True)
+
+
+MOST_CHANGED_COLUMNS = [
+    "rank",
+    "area_code",
+    "area_name",
+    "baseline",
+    "current",
+    "value_baseline",
+    "value_current",
+    "change",
+    "change_lower",
+    "change_upper",
+    "significance",
+    "direction",
+    "improvement",
+    "note",
+]
+
+
+def _spread(rows: pd.DataFrame, period: str | None) -> float:
+    """Standard deviation of the neighbourhoods' values in `period` (NaN with fewer than 2)."""
+    values = rows[(rows.area_type == "neighbourhood") & (rows.period == period)].value
+    return float(values.std()) if values.notna().sum() > 1 else np.nan
+
+
+def _area_row(
+    rows: pd.DataFrame, meta: analysis.IndicatorMeta, area_code: str, year: int, ci_level: str
+) -> dict | None:
+    mine = rows[rows.area_code == area_code]
+    if mine.value.notna().sum() == 0:
+        return None
+    chosen, frame = change_since_year(mine, meta, year, ci_level, [area_code])
+    row = frame.iloc[0]
+    spread = _spread(rows, chosen.baseline)
+    standardised = row.change / spread if spread and spread > 0 else np.nan
+    group = row.direction if chosen.has_change else chosen.status
+    return {
+        "indicator_id": meta.indicator_id,
+        "name": meta.name,
+        "unit": meta.unit,
+        "polarity": meta.polarity,
+        **{c: row[c] for c in CHANGE_COLUMNS[3:]},
+        "status": chosen.status,
+        "note": chosen.note,
+        "group": group,
+        "score": _betterness(pd.Series([standardised]), meta.polarity).iloc[0],
+        "trend": _trend_or_blank(mine, meta, chosen.periods),
+    }
+
+
+def _trend_or_blank(rows: pd.DataFrame, meta: analysis.IndicatorMeta, periods: int) -> str:
+    """The area's recent trend marker where it has 5 or more periods, else ''."""
+    if periods < stats.TREND_POINTS:
+        return ""
+    return str(trend_markers(rows, meta).marker.iloc[0])
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with text columns as Python objects: many small filters and merges on Arrow
+    strings are several times slower."""
+    text = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c].dtype)]
+    return frame.astype(dict.fromkeys(text, object))
+
+
+def area_changes(
+    values: pd.DataFrame, catalogue: pd.DataFrame, area_code: str, year: int, ci_level: str
+) -> pd.DataFrame:
+    """Every indicator with values for one area (a neighbourhood; the model's other
+    neighbourhoods give the scale), ranked: the most improved first, then the most worsened,
+    then the rest by reason. Columns: indicator_id, name, domain, unit, polarity, value_baseline,
+    numerator_baseline, denominator_baseline, value_current, numerator_current,
+    denominator_current, baseline, current, change, change_lower, change_upper, significance,
+    direction, status, note, group (improved / worsened / increased / decreased / no
+    significant change / unchanged / not tested / not comparable / one period only), score
+    (change in standard deviations of the neighbourhoods at the baseline, positive = better;
+    higher where there is no judgement), trend (recent trend marker; '' under 5 periods).
+    `RANKING_NOTE` says how it is ordered."""
+    found = []
+    by_indicator = dict(tuple(_plain(values).groupby("indicator_id", sort=False)))
+    for _, meta_row in catalogue.iterrows():
+        rows = by_indicator.get(meta_row.indicator_id)
+        if rows is None:
+            continue
+        meta = analysis.IndicatorMeta.from_row(meta_row)
+        row = _area_row(rows, meta, area_code, year, ci_level)
+        if row is not None:
+            found.append({**row, "domain": meta_row.get("domain", "")})
+    frame = pd.DataFrame(found, columns=AREA_CHANGE_COLUMNS)
+    if frame.empty:
+        return frame
+    order = frame.group.map(GROUP_ORDER).fillna(len(GROUP_ORDER))
+    worse = frame.group.isin([WORSENED, DECREASED])
+    key = np.where(worse, frame.score, -frame.score)  # best first, then worst first
+    frame = frame.assign(_o=order, _k=key).sort_values(["_o", "_k", "name"], na_position="last")
+    return frame.drop(columns=["_o", "_k"]).reset_index(drop=True)
+
+
+AREA_CHANGE_COLUMNS = [
+    "indicator_id",
+    "name",
+    "domain",
+    "unit",
+    "polarity",
+    *CHANGE_COLUMNS[3:],
+    "status",
+    "note",
+    "group",
+    "score",
+    "trend",
+]
