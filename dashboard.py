@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from outcomes import db, signin, ui
+from outcomes import db, signin, style, ui
 from outcomes.errors import run_page
 
 st.set_page_config(page_title="Neighbourhood outcomes", layout="wide")
+style.apply()  # visible keyboard focus, distinct from the current page (outcomes/style.css)
 
 PAGES = [
     st.Page("pages/briefing.py", title="Briefing", url_path="briefing", default=True),

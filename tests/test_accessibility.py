@@ -1,0 +1,97 @@
+"""Accessibility gate: axe-core (bundled in the axe-playwright-python package, so it runs offline)
+checks every page of the real app in headless Chromium against WCAG 2.2 AA, with a focus borough
+chosen and its charts drawn; and keyboard focus is visible and unlike the current page.
+
+axe-core finds about half of WCAG failures by machine; the rest (reading order, sense of the
+words, charts' text alternatives) is looked at by people, as the README says."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import test_browser as browser
+
+pytestmark = browser.pytestmark
+
+app_url = browser.app_url  # the real Streamlit server on the full real build
+chromium_browser = browser.chromium_browser
+
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+TRAFFORD = "lad=E08000009&model=E08000009_localities2023"
+CHART_DRAWN = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+    .every(chart => chart.querySelector('.main-svg'))"""
+
+
+def _violations(page) -> list[dict]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]}
+    return Axe().run(page, options=options).response["violations"]
+
+
+def _report(violations: list[dict]) -> str:
+    """One line per failing element: rule, impact, the element and axe's reason."""
+    lines = []
+    for rule in violations:
+        for node in rule["nodes"]:
+            reason = (node.get("any") or node.get("all") or node.get("none") or [{}])[0]
+            html = " ".join(node["html"].split())[:120]
+            lines.append(f"{rule['id']} ({rule['impact']}): {html} :: {reason.get('message')}")
+    return "\n".join(lines)
+
+
+def _open_drawn(chromium, url: str):
+    """The page once its script has finished and every chart on it is drawn (patient: the
+    machine may be busy)."""
+    page = chromium.new_page(viewport={"width": 1400, "height": 2200})
+    page.set_default_timeout(120_000)
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(url, timeout=120_000)
+    browser._settle(page)
+    page.wait_for_function(CHART_DRAWN, timeout=120_000)
+    page.wait_for_timeout(500)
+    return page, requests
+
+
+@pytest.mark.parametrize("path", [*browser._url_paths(), "?present=1"])
+def test_every_page_passes_axe_at_wcag_22_aa(chromium_browser, app_url, path) -> None:
+    query = f"&{TRAFFORD}" if path.startswith("?") else f"?{TRAFFORD}"
+    page, requests = _open_drawn(chromium_browser, f"{app_url}/{path}{query}")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.get_by_text("Something went wrong on this page").count() == 0
+    assert page.locator("h1").count() >= 1
+    violations = _violations(page)
+    assert violations == [], _report(violations)
+    assert browser._external(requests) == []  # axe-core ran from the package, offline
+    page.close()
+
+
+def _style(link) -> dict[str, str]:
+    return link.evaluate(
+        """e => { const s = getComputedStyle(e);
+        return {background: s.backgroundColor, shadow: s.boxShadow, outline: s.outlineStyle}; }"""
+    )
+
+
+def test_keyboard_focus_is_visible_and_unlike_the_current_page(chromium_browser, app_url) -> None:
+    page, _ = _open_drawn(chromium_browser, f"{app_url}/data?{TRAFFORD}")
+    links = page.locator('[data-testid="stSidebarNavLink"]')
+    current = links.filter(has_text="Data & sources")
+    assert current.get_attribute("aria-current") == "page"
+    page.keyboard.press("Tab")  # the skip link comes first
+    assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
+    trends = links.filter(has_text="Trends")
+    unfocused = _style(trends)
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent") == "Trends":
+            break
+    focused = _style(trends)
+    assert focused["background"] == "rgb(255, 221, 0)"  # focus: yellow with a black edge
+    assert "rgb(11, 12, 12)" in focused["shadow"]
+    assert focused["background"] not in (unfocused["background"], _style(current)["background"])
+    assert "inset" in _style(current)["shadow"]  # current: a bar on its left edge, and bold
+    browser.SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=browser.SCREENSHOTS / "focus_navigation.png", full_page=False)
+    page.close()
