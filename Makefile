@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: setup build rebuild run test lint format bench browser clean
+.PHONY: setup build rebuild run test lint format bench browser services clean
 
 setup: $(VENV)/.installed
 
@@ -33,7 +33,12 @@ browser:  ## Debian's Chromium for the browser tests (needs root, as on CI)
 		echo "installing Debian chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-test: build browser  ## the whole test suite, browser tests included
+services:  ## Debian's PostgreSQL and nginx for the shared-store and replica tests (needs root, as on CI)
+	@{ ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1; } || { \
+		echo "installing Debian postgresql and nginx for the store and replica tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql nginx; }
+
+test: build browser services  ## the whole test suite, browser, store and replica tests included
 	$(BIN)/python -m pytest
 
 lint: setup

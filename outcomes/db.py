@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from outcomes.uploads import duckdb_store
+from outcomes.uploads import duckdb_store, postgres_store
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 PUBLIC_DB = Path(os.environ.get("OUTCOMES_DB", PROJECT_DIR / "data" / "outcomes.duckdb"))
@@ -41,9 +41,17 @@ def open_database(
         raise DatabaseMissing(
             f"{public_db} does not exist: build it with `python -m transforms.run`"
         )
-    user_db.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
     con.execute(f"ATTACH {_literal(public_db)} AS pub (READ_ONLY)")
+    if store_url := postgres_store.configured():  # the store shared by several copies
+        try:
+            postgres_store.attach(con, store_url)
+        except postgres_store.StoreUnavailable as exc:
+            con.close()
+            raise DatabaseMissing(str(exc)) from exc
+        con.execute(f"SET search_path = '{SEARCH_PATH}'")
+        return con
+    user_db.parent.mkdir(parents=True, exist_ok=True)
     try:
         con.execute(f"ATTACH {_literal(user_db)} AS usr")
     except duckdb.IOException as exc:

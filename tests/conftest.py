@@ -84,3 +84,14 @@ def page_app(app_db: None):
         return at
 
     return run
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator:
+    """A throw-away PostgreSQL cluster (Debian's package; `make services` installs it) in a
+    temporary folder on a free loopback port, for the tests of the shared user store."""
+    from deploy.replicas import PostgresCluster
+
+    cluster = PostgresCluster(durable=False).start()
+    yield cluster
+    cluster.stop()

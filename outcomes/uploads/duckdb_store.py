@@ -8,9 +8,9 @@ frame, never put into SQL.
 
 The schema changes only through numbered migrations (`MIGRATIONS`), each applied once and
 recorded in `usr.user_schema_version`; every statement is idempotent as well, so a step that
-was interrupted, or a version table that was emptied, is simply run again. Another backend
-(e.g. PostgreSQL) follows the same numbered steps. The audit log (`user_audit_log`) is only
-ever appended to: no statement here updates or deletes its rows.
+was interrupted, or a version table that was emptied, is simply run again. The PostgreSQL
+store (`postgres_store`) follows the same numbered steps. The audit log (`user_audit_log`) is
+only ever appended to: no statement here updates or deletes its rows.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 
 import duckdb
@@ -94,6 +94,12 @@ CREATE TABLE IF NOT EXISTS usr.user_audit_log (
     object_name VARCHAR, lad_code VARCHAR, sha256 VARCHAR, row_count BIGINT, detail VARCHAR
 );
 """
+# Which public builds the user data has been (or is being) re-aggregated against: claimed once.
+REAGGREGATION_CLAIMS = """
+CREATE TABLE IF NOT EXISTS usr.user_reaggregation_claims (
+    build VARCHAR PRIMARY KEY, claimed_at TIMESTAMP NOT NULL
+);
+"""
 SCHEMA_VERSION = """
 CREATE TABLE IF NOT EXISTS usr.user_schema_version (
     version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL
@@ -103,7 +109,9 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "models, datasets, their indicators and values, settings", USER_SCHEMA),
     (2, "owners of models and datasets", OWNERS),
     (3, "the audit log", AUDIT_LOG),
+    (4, "claims to re-aggregate against a public build", REAGGREGATION_CLAIMS),
 )
+CLAIM_EXPIRES = timedelta(minutes=10)  # a claim not followed by then may be taken again
 
 # The published tables as the app reads them: public rows and the user's own side by side.
 VIEWS = """
@@ -347,6 +355,20 @@ class DuckDBStore:
                 "UPDATE usr.user_models SET aggregated_for_build = ? WHERE model_id = ?",
                 [build, model_id],
             )
+
+    @_retrying
+    def claim_reaggregation(self, build: str) -> bool:
+        with self._transaction():
+            found = self._con.execute(
+                "SELECT claimed_at FROM usr.user_reaggregation_claims WHERE build = ?", [build]
+            ).fetchall()
+            if found and found[0][0] > datetime.now() - CLAIM_EXPIRES:
+                return False
+            self._con.execute(
+                "INSERT OR REPLACE INTO usr.user_reaggregation_claims VALUES (?, ?)",
+                [build, datetime.now()],
+            )
+        return True
 
     # ------------------------------------------------------------ partner datasets
 

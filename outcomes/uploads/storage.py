@@ -4,8 +4,9 @@ writes SQL for the user tables and another backend can stand behind it.
 `UserStore` is everything the upload code asks of the store. Every change is atomic: it is
 made whole or not at all, together with its audit entry (`audit.Entry`) where it has one: a
 change is never made unrecorded, and the audit log is only ever appended to. `store_for`
-gives the store of a connection: today always the DuckDB user database attached to the app's
-connection (`duckdb_store`).
+gives the store of a connection: the DuckDB user database attached to the app's connection
+(`duckdb_store`, the default), or, when `OUTCOMES_STORE_URL` names a PostgreSQL database, the
+store shared by every copy of the app, mirrored into the connection (`postgres_store`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from typing import Protocol
 import duckdb
 import pandas as pd
 
+from outcomes.uploads import postgres_store
 from outcomes.uploads.audit import Entry
 from outcomes.uploads.duckdb_store import DuckDBStore
+from outcomes.uploads.postgres_store import PostgresStore
 
 
 class UserStore(Protocol):
@@ -69,6 +72,12 @@ class UserStore(Protocol):
     def reaggregate_model(self, model_id: str, build: str) -> None:
         """Replace a model's indicator values with those of the public build `build`."""
 
+    def claim_reaggregation(self, build: str) -> bool:
+        """Claim the re-aggregation of the user data against public build `build`: True for
+        exactly one caller per build among every process sharing the store (it then
+        re-aggregates, e.g. `refresh.refresh_stale_models`), False for the others. A claim
+        not followed within ten minutes (its claimer died) may be granted again."""
+
     # partner datasets
     def get_dataset(self, dataset_id: str) -> dict | None:
         """A dataset's stored description, or None."""
@@ -112,4 +121,14 @@ class UserStore(Protocol):
 
 def store_for(con: duckdb.DuckDBPyConnection) -> UserStore:
     """The user store behind an app connection or cursor (`outcomes.db`)."""
+    mirror = postgres_store.mirror_of(con)
+    if mirror is not None:
+        return PostgresStore(con, mirror[0])
     return DuckDBStore(con)
+
+
+def sync(con: duckdb.DuckDBPyConnection) -> bool:
+    """Bring this process's view of a shared store up to date (checked at most about once a
+    second); return True when it changed, so cached query results must be dropped. Always
+    False for the embedded store, which only this process writes."""
+    return postgres_store.sync(con)
