@@ -14,7 +14,7 @@ import streamlit as st
 
 from outcomes import analysis, db, geo, labels, queries, signin
 from outcomes.text import escape_markdown
-from outcomes.uploads import datasets, disclosure, refresh
+from outcomes.uploads import datasets, disclosure, refresh, storage
 
 DEFAULT_LAD = "E08000009"  # Trafford
 ROUTER_RAN = "_router_ran"
@@ -41,6 +41,13 @@ def cursor():
     if "db_cursor" not in st.session_state:
         st.session_state["db_cursor"] = db.cursor(base_connection())
     return st.session_state["db_cursor"]
+
+
+def follow_shared_store() -> None:
+    """Drop cached query results when the shared user store changed (e.g. another copy of the
+    app saved a model); looked at no more than about once a second, on every run."""
+    if storage.sync(cursor()):
+        st.cache_data.clear()
 
 
 def current_selection() -> Selection | None:
@@ -188,6 +195,7 @@ def default_baseline(periods: list[str]) -> str:
 def sidebar() -> Selection | None:
     """Draw the shared sidebar and keep every selection in the URL."""
     notes: list[str] = []
+    follow_shared_store()
     lad_code, lad_name = _choose_borough(notes)
     model = _choose_model(lad_code, notes)
     if model is None:

@@ -131,4 +131,4 @@ def sync(con: duckdb.DuckDBPyConnection) -> bool:
     """Bring this process's view of a shared store up to date (checked at most about once a
     second); return True when it changed, so cached query results must be dropped. Always
     False for the embedded store, which only this process writes."""
-    return postgres_store.sync(con)
+    return postgres_store.configured() is not None and postgres_store.sync(con)
