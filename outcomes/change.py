@@ -108,6 +108,28 @@ def nearest_period(periods: pd.DataFrame, year: int) -> str | None:
     return str(periods.period.loc[best])
 
 
+def _label_start(period: str) -> pd.Timestamp | None:
+    """A period's start read from its label alone: '2019-03' -> March 2019, '2019/20' ->
+    April 2019 (a financial year), '2019' -> January 2019."""
+    year = period_year(period)
+    if year is None:
+        return None
+    month = re.match(r"\d{4}-(\d{2})$", period)
+    if month:
+        return pd.Timestamp(year=year, month=int(month.group(1)), day=1)
+    return pd.Timestamp(year=year, month=4 if "/" in period else 1, day=1)
+
+
+def nearest_label(periods: Sequence[str], year: int) -> str | None:
+    """`nearest_period` for bare period labels (oldest first), e.g. the sidebar's indicator."""
+    starts = [(p, _label_start(p)) for p in periods]
+    table = pd.DataFrame([(p, s) for p, s in starts if s is not None])
+    if table.empty:
+        return periods[0] if periods else None
+    table.columns = ["period", "period_start"]
+    return nearest_period(table.sort_values("period_start").reset_index(drop=True), year)
+
+
 def comparability(
     meta: analysis.IndicatorMeta, baseline_start: object, latest_start: object
 ) -> str:
@@ -170,6 +192,12 @@ def choose_baseline(
     return Baseline(meta.indicator_id, year, base, latest, len(table), status, note)
 
 
+def baseline_words(chosen: Baseline) -> str:
+    """The baseline period with how it was found: '2019', '2019/20 (nearest 2019)' or
+    '2023-05 (no data for 2019)'."""
+    return _found(chosen.baseline, chosen.year)
+
+
 def _found(period: str | None, year: int) -> str:
     """'2019' or '2019/20 (nearest 2019)' / '2023-05 (no data for 2019)'."""
     if period is None:
@@ -224,6 +252,30 @@ CHANGE_COLUMNS = [
     "significance",
     "direction",
 ]
+
+
+def borough_only(meta_row: pd.Series) -> bool:
+    """Whether an indicator has no neighbourhood values at all (published for LAs or sub-ICB
+    locations only), so pages must not speak of neighbourhoods for it."""
+    types = str(meta_row.get("area_types", "") or "")
+    return bool(types) and "neighbourhood" not in types.split(",")
+
+
+def borough_only_note(meta_row: pd.Series, lad_name: str) -> str:
+    """Plain words for such an indicator, e.g. 'Published for Sub-ICB location areas only:
+    figures are for Trafford as a whole, not its neighbourhoods.'"""
+    return (
+        f"Published for {meta_row.get('geography', 'larger areas')} areas only: figures are "
+        f"for {lad_name} as a whole, not its neighbourhoods."
+    )
+
+
+def change_areas(rows: pd.DataFrame, neighbourhoods: Sequence[str], lad_code: str) -> list[str]:
+    """The areas a page's baseline must exist for: the chosen neighbourhoods that have rows,
+    else the borough (for indicators published for the borough only)."""
+    present = set(rows.loc[rows.area_type == "neighbourhood", "area_code"])
+    chosen = [code for code in neighbourhoods if code in present]
+    return chosen or [lad_code]
 
 
 # ----------------------------------------------------------------------------- trend markers
@@ -316,6 +368,20 @@ def trend_markers(rows: pd.DataFrame, meta: analysis.IndicatorMeta) -> pd.DataFr
             }
         )
     return pd.DataFrame(out, columns=TREND_COLUMNS)
+
+
+def trend_table(markers: pd.DataFrame) -> pd.DataFrame:
+    """`trend_markers` as a readable table: Area, Recent trend, Periods, Note."""
+    order = markers.area_type.map({"neighbourhood": 0, "rest": 1, "lad": 2, "england": 3})
+    frame = markers.assign(_o=order).sort_values(["_o", "area_name"])
+    return pd.DataFrame(
+        {
+            "Area": frame.area_name,
+            "Recent trend": frame.marker,
+            "Periods": frame.periods_used,
+            "Note": frame.reason,
+        }
+    )
 
 
 TREND_COLUMNS = [
@@ -466,3 +532,83 @@ AREA_CHANGE_COLUMNS = [
     "score",
     "trend",
 ]
+
+
+# ----------------------------------------------------------------------------- words
+
+
+def _value_words(value: float, meta: analysis.IndicatorMeta) -> str:
+    """'7.4%', '24.5' or '12.3 per 1,000 patients' (one decimal; whole people)."""
+    if value is None or np.isnan(value):
+        return "no figure"
+    if meta.unit == "%":
+        return f"{value:,.1f}%"
+    if meta.unit == "people":
+        return f"{value:,.0f}"
+    if meta.unit in ("", "score"):
+        return f"{value:,.1f}"
+    return f"{value:,.1f} {meta.unit}"
+
+
+def most_changed_sentence(
+    chosen: Baseline, ranked: pd.DataFrame, meta: analysis.IndicatorMeta
+) -> str:
+    """One plain sentence on which neighbourhoods changed most (plain text, not Markdown),
+    e.g. 'Since 2019, Dewsbury South worsened most (7.6% to 20.7%) ...'."""
+    if not chosen.has_change:
+        return f"No change is shown: {chosen.note}."
+    judged = ranked[ranked["rank"].notna()]
+    if judged.empty:
+        return f"No neighbourhood has a {chosen.baseline} and a {chosen.latest} figure."
+    up, down = (IMPROVED, WORSENED)
+    if meta.polarity == "no_judgement":
+        up, down = (INCREASED, DECREASED)
+    parts = []
+    best, worst = judged.iloc[0], judged.iloc[-1]
+    if best.direction == up:
+        parts.append(f"{best.area_name} {up} most ({_pair(best, meta)})")
+    if worst.direction == down and worst.area_code != best.area_code:
+        parts.append(f"{worst.area_name} {down} most ({_pair(worst, meta)})")
+    if not parts:
+        return (
+            f"Since {chosen.baseline}, no neighbourhood's change to {chosen.latest} is significant."
+        )
+    return f"Since {chosen.baseline}, " + " and ".join(parts) + f" by {chosen.latest}."
+
+
+def _pair(row: pd.Series, meta: analysis.IndicatorMeta) -> str:
+    return f"{_value_words(row.value_baseline, meta)} to {_value_words(row.value_current, meta)}"
+
+
+def most_changed_table(ranked: pd.DataFrame, meta: analysis.IndicatorMeta) -> pd.DataFrame:
+    """`most_changed_neighbourhoods` as a readable table."""
+    base = ranked.baseline.iloc[0] if len(ranked) else ""
+    now = ranked.current.iloc[0] if len(ranked) else ""
+    return pd.DataFrame(
+        {
+            "Rank": ranked["rank"].astype("Int64"),
+            "Neighbourhood": ranked.area_name,
+            str(base): ranked.value_baseline.round(2),
+            str(now): ranked.value_current.round(2),
+            "Change": ranked.change.round(2),
+            "Significance": ranked.significance,
+            "Judgement": ranked.direction,
+        }
+    )
+
+
+def area_changes_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """`area_changes` as a readable table, in its ranked order."""
+    return pd.DataFrame(
+        {
+            "Indicator": frame.name,
+            "Judgement": frame.group,
+            "Baseline": frame.baseline,
+            "Baseline value": frame.value_baseline.round(2),
+            "Latest": frame.current,
+            "Latest value": frame.value_current.round(2),
+            "Change": frame.change.round(2),
+            "Significance": frame.significance,
+            "Recent trend": frame.trend,
+        }
+    )

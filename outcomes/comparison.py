@@ -79,6 +79,12 @@ def method_text(meta: analysis.IndicatorMeta, comparator_name: str, ci_level: st
             f"different when {comparator_name}'s value lies outside the neighbourhood's "
             f"{analysis.CI_LABELS[ci_level]} confidence interval."
         )
+    if meta.estimate:
+        return (
+            f"Each neighbourhood is compared with **{comparator_name}** on the values alone: "
+            "this is a survey or model estimate published without intervals, so small "
+            "differences may be noise and none is tested."
+        )
     return (
         f"Each neighbourhood is compared with **{comparator_name}** directly: this is a "
         "complete count, so there is no sampling error to allow for."
@@ -125,6 +131,11 @@ def ranked_table(ranked: pd.DataFrame, meta: analysis.IndicatorMeta, ci_level: s
 
 def funnel_reason(meta: analysis.IndicatorMeta, ranked: pd.DataFrame) -> str | None:
     """Why no funnel plot can be drawn for this indicator (None when one can)."""
+    if not meta.has_ci and meta.estimate:
+        return (
+            f"No funnel plot for {meta.name}: it is a survey or model estimate published "
+            "without intervals or sample sizes, so funnel limits cannot be drawn."
+        )
     if not meta.has_ci:
         return (
             f"No funnel plot for {meta.name}: it is a complete count of every LSOA, not an "

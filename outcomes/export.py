@@ -436,7 +436,7 @@ COLUMN_NOTES = {
     "numerator": "Summed count behind the value (empty for population-weighted means)",
     "denominator": "Summed base behind the value (empty for population-weighted means)",
     "ci_level": "Confidence level of lower_ci and upper_ci (empty: no interval)",
-    "lower_ci": "Lower confidence limit (empty for complete counts, which have no interval)",
+    "lower_ci": "Lower confidence limit (empty where none applies or none is published)",
     "upper_ci": "Upper confidence limit",
     "method": "How the interval and the comparison were made",
     "comparator": "What the area is compared with",

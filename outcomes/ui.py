@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from outcomes import analysis, db, geo, labels, queries, signin
+from outcomes import analysis, change, db, geo, labels, queries, signin
 from outcomes.text import escape_markdown
 from outcomes.uploads import datasets, disclosure, refresh, storage
 
@@ -105,6 +105,17 @@ def area_values(lad_code: str, model_id: str, indicator_ids: tuple[str, ...]) ->
 
 
 @st.cache_data(**CACHE)
+def area_changes(
+    lad_code: str, model_id: str, area_code: str, year: int, ci_level: str
+) -> pd.DataFrame:
+    """Every area indicator's change for one neighbourhood, ranked (`change.area_changes`)."""
+    cat = catalogue()
+    cat = cat[cat.aggregation != "lsoa_only"]
+    values = area_values(lad_code, model_id, tuple(cat.indicator_id))
+    return change.area_changes(values, cat, area_code, year, ci_level)
+
+
+@st.cache_data(**CACHE)
 def lsoa_values(lad_code: str, indicator_id: str, model_id: str) -> pd.DataFrame:
     return queries.lsoa_values(_fresh_cursor(), lad_code, indicator_id, model_id)
 
@@ -137,6 +148,9 @@ class Selection:
     current: str
     comparator: str  # lad | england | rest
     ci_level: str  # 95 | 998
+    # The baseline year; `baseline` is the sidebar indicator's own period nearest it. Other
+    # indicators find theirs with `change.choose_baseline`.
+    baseline_year: int = 2019
 
     @property
     def focus(self) -> str:
@@ -202,7 +216,7 @@ def sidebar() -> Selection | None:
         return None
     model_id, model_name = model
     chosen, hood_names = _choose_neighbourhoods(model_id, notes)
-    indicator_id, baseline, current = _choose_indicator(notes)
+    indicator_id, baseline, current, year = _choose_indicator(notes)
     comparator, ci_level = _choose_comparison(notes)
     st.session_state["_url_loaded"] = True
     st.query_params.update(
@@ -211,7 +225,7 @@ def sidebar() -> Selection | None:
             "model": model_id,
             "nb": ",".join(chosen),
             "ind": indicator_id,
-            "base": baseline,
+            "base": str(year),
             "cmp": comparator,
             "ci": ci_level,
         }
@@ -228,6 +242,7 @@ def sidebar() -> Selection | None:
         indicator_id=indicator_id,
         baseline=baseline,
         current=current,
+        baseline_year=year,
         comparator=comparator,
         ci_level=ci_level,
     )
@@ -297,8 +312,9 @@ def _choose_neighbourhoods(
     return tuple(chosen), hood_names
 
 
-def _choose_indicator(notes: list[str]) -> tuple[str, str, str]:
-    """The indicator and baseline pickers: (indicator id, baseline, latest period)."""
+def _choose_indicator(notes: list[str]) -> tuple[str, str, str, int]:
+    """The indicator and baseline pickers: (indicator id, its baseline period, its latest
+    period, the baseline year)."""
     cat = catalogue()
     area_cat = cat[cat.aggregation != "lsoa_only"]
     ids = area_cat.indicator_id.tolist()
@@ -311,14 +327,33 @@ def _choose_indicator(notes: list[str]) -> tuple[str, str, str]:
         key="ind",
     )
     periods = indicator_periods(indicator_id)
-    _seed("base", periods, default_baseline(periods), "baseline period", notes)
-    baseline = st.sidebar.selectbox(
-        "Baseline period",
-        periods,
-        key="base",
-        help="Every change is measured from this period to the latest one.",
+    year = _choose_baseline_year(notes)
+    baseline = change.nearest_label(periods, year) or periods[0]
+    st.sidebar.caption(
+        f"{escape_markdown(ind_names[indicator_id])}: baseline {escape_markdown(baseline)}."
     )
-    return indicator_id, baseline, periods[-1]
+    return indicator_id, baseline, periods[-1], year
+
+
+def _choose_baseline_year(notes: list[str]) -> int:
+    """The baseline year picker. Each indicator measures change from its own period nearest
+    this year; a link's old baseline period (e.g. '2019/20') reads as its year."""
+    years = [str(y) for y in change.baseline_years()]
+    old = st.query_params.get("base")
+    if not st.session_state.get("_url_loaded") and old is not None and old not in years:
+        year = change.period_year(old)
+        if year is not None and str(year) in years:
+            st.query_params["base"] = str(year)
+    _seed("base", years, str(change.DEFAULT_YEAR), "baseline year", notes)
+    chosen = st.sidebar.selectbox(
+        "Baseline year",
+        years,
+        key="base",
+        help="Every change is measured from each indicator's own period nearest this year "
+        "(e.g. 2019/20 for a financial year) to its latest one; pages say which period each "
+        "indicator uses.",
+    )
+    return int(chosen)
 
 
 def _choose_comparison(notes: list[str]) -> tuple[str, str]:

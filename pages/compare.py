@@ -3,7 +3,7 @@ where chance variation matters, and the focus neighbourhood's area profile (spin
 
 import streamlit as st
 
-from outcomes import analysis, charts, comparison, export, labels, text, ui
+from outcomes import analysis, change, charts, comparison, export, labels, text, ui
 
 selection = ui.current_selection()
 if selection is None:
@@ -22,6 +22,8 @@ st.title(f"Compare {lad_md}'s neighbourhoods")
 values = ui.area_values(selection.lad_code, selection.model_id, (selection.indicator_id,))
 hood_rows = values[(values.area_type == "neighbourhood") & values.value.notna()]
 if hood_rows.empty:
+    if change.borough_only(meta_row):
+        st.info(md(change.borough_only_note(meta_row, selection.lad_name)))
     st.warning(f"{meta_md.name} has no values for the neighbourhoods of {model_md}.")
     st.stop()
 periods = (
@@ -208,3 +210,31 @@ else:
         figure=fig,
         title=f"Area profile: {selection.focus_name} ({selection.model_name})",
     )
+
+# ----------------------------------------------------------------------------- what changed most
+st.header(f"What changed most since {selection.baseline_year}")
+most_base, most = change.most_changed_neighbourhoods(
+    values, meta, selection.baseline_year, selection.ci_level
+)
+st.subheader(f"{meta_md.name}: neighbourhoods ranked by change")
+st.markdown(md(change.most_changed_sentence(most_base, most, meta)))
+if most_base.has_change:
+    st.caption(
+        f"From {md(change.baseline_words(most_base))} to {md(most_base.latest)}; "
+        "the most improved first (the largest increase first where higher is neither better "
+        f"nor worse). {md(ui.polarity_text(meta.polarity))}."
+    )
+    st.dataframe(change.most_changed_table(most, meta), hide_index=True, width="stretch")
+st.subheader(f"{focus_md}: indicators ranked by improvement and worsening")
+changes = ui.area_changes(
+    selection.lad_code,
+    selection.model_id,
+    selection.focus,
+    selection.baseline_year,
+    selection.ci_level,
+)
+if changes.empty:
+    st.info(f"{focus_md} has no indicator values to rank.")
+else:
+    st.caption(md(change.RANKING_NOTE))
+    st.dataframe(change.area_changes_table(changes), hide_index=True, width="stretch")

@@ -181,7 +181,7 @@ def test_changing_borough_and_baseline_updates_chart_and_text(chromium_browser, 
     chart_title = page.locator('[data-testid="stPlotlyChart"] .gtitle').first.text_content()
     assert "Wigan" in chart_title
     assert "lad=E08000010" in page.url
-    _choose(page, "Baseline period", "2015")
+    _choose(page, "Baseline year", "2015")
     assert page.get_by_text("Change since 2015").is_visible()
     assert "base=2015" in page.url
     page.screenshot(path=SCREENSHOTS / "trends_wigan_baseline_2015.png", full_page=True)

@@ -7,6 +7,7 @@ hand-worked examples. Real-data tests read the session's full real build."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -139,6 +140,14 @@ def test_nearest_period() -> None:
     assert change.nearest_period(waves, 2016) == "2015"
     assert change.nearest_period(waves, 2030) == "2019"
     assert change.nearest_period(waves.iloc[:0], 2019) is None
+
+
+def test_nearest_label() -> None:
+    assert change.nearest_label(["2015/16", "2019/20", "2023/24"], 2019) == "2019/20"
+    assert change.nearest_label(["2023-05", "2023-06"], 2019) == "2023-05"
+    assert change.nearest_label(["2010", "2015", "2019", "2025"], 2019) == "2019"
+    assert change.nearest_label(["2017-2019"], 2019) == "2017-2019"
+    assert change.nearest_label([], 2019) is None
 
 
 def test_baseline_years() -> None:
@@ -308,3 +317,111 @@ def test_area_changes_rank_improvement_then_worsening(con, catalogue) -> None:
     income = frame[frame.indicator_id == "income_deprived_pct"].iloc[0]
     assert income.group == change.NOT_COMPARABLE and np.isnan(income.score)
     assert frame[frame.group.isin(["improved", "worsened"])].change.notna().all()
+
+
+# --------------------------------------------------------------------------- pages (AppTest)
+
+PAGES = Path(__file__).resolve().parents[1] / "pages"
+
+
+def _texts(at) -> str:
+    """Every heading and text element, as the reader sees it (Markdown escapes removed)."""
+    parts = [
+        e.value
+        for kind in ("title", "header", "subheader", "markdown", "info", "warning", "caption")
+        for e in at.get(kind)
+    ]
+    return re.sub(r"\\(.)", r"\1", "\n".join(str(p) for p in parts))
+
+
+def _frames(at) -> list[pd.DataFrame]:
+    return [d.value for d in at.dataframe]
+
+
+def test_trends_income_deprivation_2019_to_2025_shows_no_delta(page_app) -> None:
+    at = page_app(PAGES / "trends.py", ind="income_deprived_pct", base="2019")
+    text = _texts(at)
+    assert "No change shown: 2019 to 2025 not comparable: the definition changed" in text
+    assert "Change since 2019" not in text  # no change table at all
+    for frame in _frames(at):
+        assert "Change" not in frame.columns
+    assert "complete count" not in text.split("Recent trend")[0].split("no confidence")[0]
+
+
+def test_trends_old_link_period_reads_as_its_year(page_app) -> None:
+    # A link from before the baseline year ('2019/20', a period) opens the year 2019.
+    at = page_app(PAGES / "trends.py", ind="gp_patients_per_fte_gp", base="2019/20")
+    assert at.selectbox(key="base").value == "2019"
+    assert at.query_params["base"] == ["2019"] or at.query_params["base"] == "2019"
+    text = _texts(at)
+    assert "this indicator's baseline is **2019/20 (nearest 2019)**; compared with" in text
+    assert "Change since 2019/20" in text
+
+
+def test_trends_one_period_indicator_says_so(page_app) -> None:
+    at = page_app(PAGES / "trends.py", ind="households_no_car_pct")
+    text = _texts(at)
+    assert "No change shown: 2021: one period only: no change to show." in text
+    assert "unchanged" not in text
+
+
+def test_trends_missed_appointments_trafford_borough_only(page_app) -> None:
+    at = page_app(PAGES / "trends.py", ind="gp_missed_appointments_pct", base="2019")
+    text = _texts(at)
+    assert at.title[0].value.endswith("Trafford over time")  # not "neighbourhoods"
+    assert "figures are for Trafford as a whole, not its neighbourhoods" in text
+    # Trafford's sub-ICB series starts in May 2023: that is its baseline, and it says so.
+    assert "baseline is **2023-05 (no data for 2019)**; compared with" in text
+    table = _frames(at)[0]
+    trafford = table[table.Area.str.startswith("Trafford")].iloc[0]
+    assert trafford["2023-05"] > 0 and trafford["Significance"] != "not tested"
+
+
+def test_trends_trend_marker_on_a_long_series(page_app) -> None:
+    # Road casualties per 1,000 residents (Byar's intervals), Trafford localities, 2019-2023.
+    at = page_app(PAGES / "trends.py", ind="road_casualties_per_1000")
+    text = _texts(at)
+    assert "weighted regression with a chi-square test, latest 5 periods (Fingertips)" in text
+    markers = next(f for f in _frames(at) if "Recent trend" in f.columns)
+    assert set(markers.Periods) == {"2019 to 2023"}
+    allowed = {
+        "Increasing and getting worse",
+        "Decreasing and getting better",
+        "No significant change",
+    }
+    assert set(markers["Recent trend"]) <= allowed
+    assert len(markers) >= 5  # four localities and the borough
+
+
+def test_compare_most_changed_kirklees(page_app) -> None:
+    at = page_app(
+        PAGES / "compare.py",
+        lad="E08000034",
+        model="E08000034_wards24",
+        ind="imd_pop_most_deprived_10_pct",
+        base="2019",
+    )
+    text = _texts(at)
+    assert "What changed most since 2019" in text
+    assert "Dewsbury South worsened most (7.6% to 20.7%)" in text
+    ranked = next(f for f in _frames(at) if {"Neighbourhood", "Judgement"} <= set(f.columns))
+    assert len(ranked) == 23
+    last = ranked.iloc[-1]
+    assert last.Neighbourhood == "Dewsbury South" and last.Change == pytest.approx(13.15)
+    assert last.Judgement == "worsened"
+    profile = next(f for f in _frames(at) if "Recent trend" in f.columns and "Indicator" in f)
+    assert profile.Judgement.iloc[0] in {"improved", "worsened"}
+    assert "one period only" in set(profile.Judgement)
+
+
+def test_compare_most_changed_not_comparable(page_app) -> None:
+    at = page_app(
+        PAGES / "compare.py",
+        lad="E08000034",
+        model="E08000034_wards24",
+        ind="income_deprived_pct",
+        base="2019",
+    )
+    text = _texts(at)
+    assert "No change is shown: 2019 to 2025 not comparable" in text
+    assert not any({"Neighbourhood", "Judgement"} <= set(f.columns) for f in _frames(at))
