@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from outcomes import analysis, change, db, geo, labels, queries, signin
+from outcomes import analysis, change, db, geo, labels, place_search, places, queries, signin
 from outcomes.text import escape_markdown
 from outcomes.uploads import datasets, disclosure, refresh, storage
 
@@ -121,6 +121,11 @@ def lsoa_values(lad_code: str, indicator_id: str, model_id: str) -> pd.DataFrame
 
 
 @st.cache_data(**CACHE)
+def focus_order(model_id: str) -> pd.DataFrame:
+    return places.focus_order(_fresh_cursor(), model_id)
+
+
+@st.cache_data(**CACHE)
 def model_membership(model_id: str) -> pd.DataFrame:
     return queries.model_membership(_fresh_cursor(), model_id)
 
@@ -210,6 +215,7 @@ def sidebar() -> Selection | None:
     """Draw the shared sidebar and keep every selection in the URL."""
     notes: list[str] = []
     follow_shared_store()
+    place_search.search_box(cursor())
     lad_code, lad_name = _choose_borough(notes)
     model = _choose_model(lad_code, notes)
     if model is None:
@@ -298,7 +304,9 @@ def _choose_neighbourhoods(
     hoods = neighbourhoods(model_id)
     hood_names = dict(zip(hoods.neighbourhood_code, hoods.neighbourhood_name, strict=True))
     hood_codes = hoods.neighbourhood_code.tolist()
-    _seed_many("nb", hood_codes, hood_codes[:6], "neighbourhoods", notes)
+    order = focus_order(model_id)  # most deprived first: the default focus
+    default = place_search.default_neighbourhoods(order, hood_codes)
+    _seed_many("nb", hood_codes, default, "neighbourhoods", notes)
     chosen = st.sidebar.multiselect(
         "Neighbourhoods",
         hood_codes,
@@ -309,6 +317,7 @@ def _choose_neighbourhoods(
     if not chosen:
         chosen = hood_codes[:1]
         st.sidebar.caption(f"None chosen: showing {escape_markdown(hood_names[chosen[0]])}.")
+    place_search.focus_note(model_id, chosen[0], hood_names[chosen[0]], order)
     return tuple(chosen), hood_names
 
 

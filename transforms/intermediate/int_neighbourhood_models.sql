@@ -1,11 +1,14 @@
 -- Grain: one row per shipped neighbourhood model and LSOA 2021. Every English LA gets an
 -- MSOA-based model and a ward-based model (best-fit LSOA -> ward 2024); Trafford also gets its
--- council's four localities (2023 wards and the 2017-2023 definition).
+-- council's four localities (2023 wards and the 2017-2023 definition). MSOAs are named by the
+-- House of Commons Library's names (int_geography_msoa21_names: "Partington", not "Trafford 017").
 with msoa as (
-    select lad_code || '_msoa21' as model_id,
-        'MSOAs (2021)' as model_name, lad_code,
-        msoa21_code as neighbourhood_code, msoa21_name as neighbourhood_name, lsoa21_code
-    from int_geography_lsoa21
+    select g.lad_code || '_msoa21' as model_id,
+        'MSOAs (2021)' as model_name, g.lad_code,
+        g.msoa21_code as neighbourhood_code, n.msoa21_place_name as neighbourhood_name,
+        g.lsoa21_code
+    from int_geography_lsoa21 as g
+    join int_geography_msoa21_names as n using (msoa21_code)
 ),
 wards as (
     select lad_code || '_wards24', 'Wards (2024, best fit)', lad_code,
