@@ -28,10 +28,13 @@ rebuild: setup  ## rebuild the database from data/raw (the old one stays until t
 run: build  ## serve the dashboard on http://127.0.0.1:$(PORT)
 	$(BIN)/streamlit run dashboard.py --server.address 127.0.0.1 --server.port $(PORT)
 
-browser:  ## Debian's Chromium for the browser tests (needs root, as on CI)
+browser:  ## Debian's Chromium for the browser tests, poppler-utils to render pack pages (needs root, as on CI)
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "installing Debian chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@command -v pdftoppm >/dev/null 2>&1 || { \
+		echo "installing Debian poppler-utils (pdftoppm) for the pack rendering test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils; }
 
 services:  ## Debian's PostgreSQL and nginx for the shared-store and replica tests (needs root, as on CI)
 	@{ ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1; } || { \
