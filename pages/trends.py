@@ -88,7 +88,7 @@ if chosen.has_change:
     )
 else:
     st.subheader("Change since the baseline")
-    st.info(f"No change shown: {md(chosen.note)}.")
+    st.markdown(f"No change shown: {md(chosen.note)}.")
 
 # ----------------------------------------------------------------------------- recent trend
 st.subheader("Recent trend")
