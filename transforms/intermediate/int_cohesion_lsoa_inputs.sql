@@ -49,6 +49,13 @@ tenure as (
     ) as m (indicator_id, numerator)
     where t.households > 0
 ),
+-- Census 2011 (LSOA 2011, moved onto LSOA 2021 like every 2011-based count) and Census 2021.
+flats as (
+    select period, period_start, geography, lsoa_code, 'households_in_flats_pct' as indicator_id,
+        households_in_flats as numerator, households as denominator
+    from stg_cohesion_accommodation_type
+    where households > 0
+),
 -- police.uk: every LSOA of the LAs wholly inside each force area, every month the force's file
 -- has (an LSOA with no record that month counts 0); records in LSOAs of other LAs are dropped.
 force_lads (force, lad_code) as (
@@ -99,6 +106,7 @@ final as (
     union all select * from churn
     union all select * from tenure
     union all select * from crime
+    union all select * from flats
 )
 select
     cast(period as varchar) as period,

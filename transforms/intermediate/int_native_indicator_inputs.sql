@@ -22,12 +22,25 @@ with other_domains as (
     select period, period_start, geography, lsoa_code, null, null, indicator_id, numerator,
         denominator
     from int_cohesion_lsoa_inputs
+    union all
+    select period, period_start, geography, lsoa_code, null, null, indicator_id, numerator,
+        denominator
+    from int_health_access_gp_payment_inputs
+    union all
+    select period, period_start, geography, lsoa_code, null, null, indicator_id, numerator,
+        denominator
+    from int_deprivation_housing_inputs
+    union all
+    select period, period_start, geography, lsoa_code, null, null, indicator_id, numerator,
+        denominator
+    from int_population_health_inputs
 ),
 final as (
     select u.*, coalesce(l11.lad_code, g.lad_code) as lad24_code,
         coalesce(l11.lad_name, g.lad_name) as lad24_name
     from (
         select * from int_deprivation_lsoa_inputs
+        union all select * from int_deprivation_income_age_inputs
         union all select * from int_population_lsoa_inputs
         union all select * from other_domains
     ) as u
