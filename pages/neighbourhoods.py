@@ -64,17 +64,14 @@ else:
 model_outlines = ui.neighbourhood_outlines(selection.lad_code, selection.model_id)
 if model_outlines["features"]:
     lsoa_shapes = geo.lsoa_geojson(selection.lad_code)
-    centre, zoom = charts.zoom_for(geo.bounds(lsoa_shapes), *charts.MAP_AREA_PX)
     model_fig = charts.model_map(
         maps.subset(model_outlines, coverage.table.neighbourhood_name),
         lsoas=coverage.table,
         unassigned=maps.subset(lsoa_shapes, coverage.unassigned_codes),
         title=f"{selection.model_name}, {selection.lad_name}",
-        subtitle=f"{len(coverage.table)} neighbourhoods made of LSOAs (2021); hover for "
-        "names. Colours only tell neighbours apart.",
+        subtitle=f"{len(coverage.table)} neighbourhoods made of LSOAs (2021), named on the "
+        "map. Colours only tell neighbours apart.",
         source=geo.ATTRIBUTION,
-        centre=centre,
-        zoom=zoom,
     )
     st.plotly_chart(model_fig, width="stretch", config={"displaylogo": False})
 else:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import streamlit as st
+from shapely.geometry import Point, Polygon, mapping, shape
 from streamlit.testing.v1 import AppTest
 
 from outcomes import analysis, charts, db, geo, maps, queries
@@ -244,9 +245,32 @@ def test_model_map_greys_unassigned_lsoas():
         centre=(1, 1),
         zoom=8,
     )
-    assert [t.name for t in fig.data] == ["Unassigned LSOAs", "Neighbourhoods"]
-    assert list(fig.data[1].locations) == ["r0c0", "r0c1", "r1c0", "r1c1"]
-    assert fig.layout.map.style == "white-bg"
+    assert [t.name for t in fig.data] == [
+        "Neighbourhood names",
+        "Unassigned LSOAs",
+        "Neighbourhoods",
+    ]
+    assert list(fig.data[2].locations) == ["r0c0", "r0c1", "r1c0", "r1c1"]
+    # names as a text layer inside each square; no world base map (nothing fetched)
+    labels = fig.data[0]
+    assert labels.mode == "text" and list(labels.text) == ["r0c0", "r0c1", "r1c0", "r1c1"]
+    for feature, lon, lat in zip(outlines["features"], labels.lon, labels.lat, strict=True):
+        assert shape(feature["geometry"]).contains(Point(lon, lat))
+    assert not any(fig.layout.geo[f"show{layer}"] for layer in charts.GEO_BASE_LAYERS)
+    assert fig.layout.geo.fitbounds == "locations"
+
+
+def test_label_points_sit_inside_concave_areas_and_names_are_escaped():
+    """A C-shaped area's centroid lies outside it; its label point does not (synthetic)."""
+    c_shape = Polygon([(0, 0), (3, 0), (3, 1), (1, 1), (1, 2), (3, 2), (3, 3), (0, 3)])
+    assert not c_shape.contains(c_shape.centroid)
+    geojson = {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "id": "<b>C</b>", "geometry": mapping(c_shape)}],
+    }
+    point = charts.label_points(geojson).iloc[0]
+    assert c_shape.contains(Point(point.lon, point.lat))
+    assert list(charts.label_trace(geojson).text) == ["&lt;b&gt;C&lt;/b&gt;"]
 
 
 # --- real data ------------------------------------------------------------------------------

@@ -385,8 +385,11 @@ def test_neighbourhoods_page_map_coverage_and_comparison(app):
     at = app(lad=TRAFFORD, model=LOCALITIES, ind="imd_score")
     assert at.title[0].value == "Trafford: neighbourhood models"
     model_map, spread = _specs(at)
-    assert model_map["layout"]["map"]["style"] == "white-bg"
+    assert model_map["layout"]["geo"]["fitbounds"] == "locations"  # no tiles, no world map
     hoods = model_map["data"][-1]
+    names = model_map["data"][0]  # the names on the map: a text layer
+    assert names["mode"] == "text"
+    assert sorted(names["text"]) == ["Central", "North", "South", "West"]
     assert sorted(hoods["locations"]) == ["Central", "North", "South", "West"]
     # Names reach hover text only escaped, through customdata (never %{location}).
     assert "%{location}" not in hoods["hovertemplate"]

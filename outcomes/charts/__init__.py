@@ -9,12 +9,15 @@ deprivation decile). The names below are the ones pages, packs and exports use.
 from outcomes.charts.comparison import comparison_text, funnel_chart, ranked_chart, spine_chart
 from outcomes.charts.inequality import decile_chart
 from outcomes.charts.maps import (
+    GEO_BASE_LAYERS,
     MAP_AREA_PX,
     OFFLINE_STYLE,
     ORANGE_TO_BLUE,
     TILE_STYLE,
     change_colourscale,
     choropleth,
+    label_points,
+    label_trace,
     model_map,
     neighbour_colours,
     outline_trace,
@@ -38,6 +41,7 @@ __all__ = [
     "BOROUGH_COLOUR",
     "COMPARISON_COLOURS",
     "ENGLAND_COLOUR",
+    "GEO_BASE_LAYERS",
     "MAP_AREA_PX",
     "OFFLINE_STYLE",
     "OKABE_ITO",
@@ -51,6 +55,8 @@ __all__ = [
     "decile_chart",
     "format_value",
     "funnel_chart",
+    "label_points",
+    "label_trace",
     "model_map",
     "neighbour_colours",
     "outline_trace",

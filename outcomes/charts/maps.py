@@ -15,7 +15,9 @@ import math
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from shapely.geometry import shape
+from shapely.geometry import MultiPolygon, mapping, shape
+from shapely.geometry.polygon import orient
+from shapely.ops import polylabel
 
 from outcomes.charts.style import OKABE_ITO, base_layout, escaped
 from outcomes.text import escape_html
@@ -30,6 +32,19 @@ UNASSIGNED_COLOUR = "#D9D9D9"
 MODEL_FILLS = [c for c in OKABE_ITO if c != "#000000"]
 MAP_HEIGHT = 620
 MAP_AREA_PX = (820, 440)  # the map's drawing area in a wide page, to choose the zoom
+# The geo subplot's world base layers, all off: plotly.js then loads no topojson from its CDN
+# (it looks at these and at the first trace, which is why the labels, positioned by longitude
+# and latitude, are the first trace of a labelled map).
+GEO_BASE_LAYERS = (
+    "coastlines",
+    "land",
+    "ocean",
+    "lakes",
+    "rivers",
+    "countries",
+    "subunits",
+    "frame",
+)
 
 
 def zoom_for(
@@ -237,12 +252,55 @@ def neighbour_colours(geojson: dict, n_colours: int = len(MODEL_FILLS)) -> dict[
     return colours
 
 
-def _unassigned_trace(unassigned: dict) -> go.Choroplethmap:
+def label_points(geojson: dict) -> pd.DataFrame:
+    """Where each feature's name goes: a point inside its largest polygon, far from its edges
+    (the pole of inaccessibility), so a name never sits outside a crescent-shaped area.
+    Columns id, lon, lat."""
+    rows = []
+    for feature in geojson.get("features", []):
+        geometry = shape(feature["geometry"])
+        parts = list(getattr(geometry, "geoms", [geometry]))
+        largest = max(parts, key=lambda p: p.area)
+        point = polylabel(largest, tolerance=0.0005) if largest.area > 0 else largest.centroid
+        rows.append({"id": feature["id"], "lon": point.x, "lat": point.y})
+    return pd.DataFrame(rows, columns=["id", "lon", "lat"])
+
+
+def label_trace(geojson: dict, size: int = 12) -> go.Scattergeo:
+    """Names of the features as a text layer at their label points (escaped: they are user
+    text). Drawn as SVG text by the geo subplot, so the map needs no font download."""
+    points = label_points(geojson)
+    return go.Scattergeo(
+        lon=points["lon"],
+        lat=points["lat"],
+        text=escaped(points["id"]),
+        mode="text",
+        textfont={"size": size, "color": "#111111", "shadow": "0px 0px 3px #FFFFFF"},
+        hoverinfo="skip",
+        name="Neighbourhood names",
+        showlegend=False,
+    )
+
+
+def _clockwise(geojson: dict) -> dict:
+    """The same features with exterior rings clockwise, the winding plotly's geo subplot
+    fills inside (counter-clockwise rings would fill the rest of the world)."""
+    features = []
+    for feature in geojson.get("features", []):
+        geometry = shape(feature["geometry"])
+        parts = [orient(p, sign=-1.0) for p in getattr(geometry, "geoms", [geometry])]
+        oriented = parts[0] if len(parts) == 1 else MultiPolygon(parts)
+        features.append({**feature, "geometry": mapping(oriented)})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _unassigned_trace(unassigned: dict) -> go.Choropleth:
     """LSOAs in no neighbourhood, in grey."""
     ids = [f["id"] for f in unassigned["features"]]
-    return go.Choroplethmap(
-        geojson=unassigned,
+    return go.Choropleth(
+        geojson=_clockwise(unassigned),
         locations=ids,
+        featureidkey="id",
         z=[0] * len(ids),
         colorscale=[[0, UNASSIGNED_COLOUR], [1, UNASSIGNED_COLOUR]],
         showscale=False,
@@ -253,6 +311,19 @@ def _unassigned_trace(unassigned: dict) -> go.Choroplethmap:
     )
 
 
+def _geo_layout(title: str, subtitle: str, source: str, height: int = MAP_HEIGHT) -> dict:
+    """A geo subplot fitted to the drawn areas, with no basemap: works offline and in export."""
+    layout = _map_layout(title, subtitle, source, (0, 0), 1, OFFLINE_STYLE, height)
+    del layout["map"]
+    layout["geo"] = {
+        "fitbounds": "locations",
+        "projection": {"type": "mercator"},
+        "bgcolor": "rgba(0,0,0,0)",
+        **{f"show{layer}": False for layer in GEO_BASE_LAYERS},
+    }
+    return layout
+
+
 def model_map(
     outlines: dict,
     *,
@@ -261,12 +332,14 @@ def model_map(
     title: str,
     subtitle: str,
     source: str,
-    centre: tuple[float, float],
-    zoom: float,
-    map_style: str = OFFLINE_STYLE,
+    centre: tuple[float, float] | None = None,
+    zoom: float | None = None,
+    labels: bool = True,
 ) -> go.Figure:
-    """The neighbourhoods of one model as coloured polygons (name and LSOA count on hover),
-    with LSOAs outside every neighbourhood in grey. `lsoas` has neighbourhood_name, lsoas."""
+    """The neighbourhoods of one model as coloured polygons, each named on the map (a text
+    layer at its label point) and on hover with its LSOA count, LSOAs outside every
+    neighbourhood in grey. `lsoas` has neighbourhood_name, lsoas. Drawn on a geo subplot
+    fitted to the areas (`centre` and `zoom` are not needed there)."""
     index = neighbour_colours(outlines)
     names = [f["id"] for f in outlines.get("features", [])]
     counts = dict(zip(lsoas["neighbourhood_name"], lsoas["lsoas"], strict=False))
@@ -275,22 +348,25 @@ def model_map(
     for i, colour in enumerate(MODEL_FILLS):  # a stepped scale: index i -> MODEL_FILLS[i]
         scale += [[i / steps, colour], [(i + 1) / steps, colour]]
     fig = go.Figure()
+    if labels and names:  # first: see GEO_BASE_LAYERS; drawn above the areas all the same
+        fig.add_trace(label_trace(outlines, size=12 if len(names) <= 12 else 10))
     if unassigned and unassigned.get("features"):
         fig.add_trace(_unassigned_trace(unassigned))
     fig.add_trace(
-        go.Choroplethmap(
-            geojson=outlines,
+        go.Choropleth(
+            geojson=_clockwise(outlines),
             locations=names,
+            featureidkey="id",
             z=[index[n] + 0.5 for n in names],
             zmin=0,
             zmax=steps,
             colorscale=scale,
             showscale=False,
             customdata=[[counts.get(n, 0), escape_html(n)] for n in names],
-            marker={"line": {"width": 1.5, "color": "#222222"}, "opacity": 0.75},
+            marker={"line": {"width": 1.5, "color": "#222222"}, "opacity": 0.6},
             hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[0]} LSOAs<extra></extra>",
             name="Neighbourhoods",
         )
     )
-    fig.update_layout(**_map_layout(title, subtitle, source, centre, zoom, map_style))
+    fig.update_layout(**_geo_layout(title, subtitle, source))
     return fig
