@@ -135,6 +135,11 @@ def test_idaci_numbers_reproduce_the_file_8_numerators_and_have_no_2025_rate(con
         "where indicator_id = 'income_deprived_children_pct' order by 1"
     ).fetchall()
     assert periods == [("2019",)]
+    # a count: no better/worse judgement and no England row beside neighbourhoods
+    assert con.execute(
+        "select polarity, area_types from indicator_catalogue "
+        "where indicator_id = 'income_deprived_children'"
+    ).fetchall() == [("no_judgement", "lsoa,neighbourhood,lad")]
     comparable = dict(
         con.execute(
             "select indicator_id, comparable_over_time from indicator_catalogue where indicator_id "
