@@ -11,6 +11,7 @@ from outcomes import (
     identity,
     maps,
     model_comparison,
+    nesting,
     signin,
     text,
     ui,
@@ -104,6 +105,36 @@ ui.download_csv(
     f"{text.slug(selection.lad_name)}_{text.slug(selection.model_name)}_lsoas.csv",
     "Download this model as an upload-ready CSV",
 )
+
+
+def show_nesting(names: dict[str, str], lsoa: pd.DataFrame, borough_value: float | None) -> None:
+    """How the finer of two models sits in the coarser, and the extreme a coarse average hides."""
+    counts = {m: ui.model_membership(m).neighbourhood_code.nunique() for m in names}
+    fine_id, coarse_id = sorted(names, key=lambda m: -counts[m])
+    if counts[fine_id] == counts[coarse_id]:
+        return
+    fine, coarse = ui.model_membership(fine_id), ui.model_membership(coarse_id)
+    table = nesting.overlap(coarse, fine)
+    st.markdown(f"**How {md(names[fine_id])} sits within {md(names[coarse_id])}**")
+    st.markdown(nesting.nesting_sentence(table, md(names[fine_id]), md(names[coarse_id])))
+    extremes = nesting.hidden_extremes(table, lsoa, coarse, fine, cmp_meta)
+    sentence = nesting.extreme_sentence(
+        extremes.assign(
+            extreme_name=extremes.extreme_name.map(md), coarse_name=extremes.coarse_name.map(md)
+        ),
+        ui.markdown_meta(cmp_meta),
+        fine_model=md(names[fine_id]),
+        coarse_model=md(names[coarse_id]),
+        lad_name=md(selection.lad_name),
+        borough_value=borough_value,
+        fine_count=counts[fine_id],
+    )
+    if sentence:
+        st.markdown(sentence)
+        st.dataframe(nesting.extremes_display(extremes, cmp_meta), hide_index=True, width="stretch")
+    with st.expander(f"Where each of the {counts[fine_id]} neighbourhoods lies (overlap table)"):
+        st.dataframe(nesting.overlap_display(table), hide_index=True, width="stretch")
+
 
 st.subheader("Two models side by side")
 second_default = model_comparison.default_second_model(available, selection.model_id)
@@ -206,6 +237,11 @@ else:
             figure=spread_fig,
             title=f"{cmp_meta.name}: {first_name} and {second_name}, {selection.lad_name}",
             csv_label="Download both models' neighbourhood spreads (CSV)",
+        )
+        show_nesting(
+            {m: labels[m] for m in (selection.model_id, second)},
+            lsoa,
+            borough_value if cmp_meta.aggregation != "sum" else None,
         )
 
 st.subheader("Upload your own neighbourhood model")
