@@ -99,9 +99,8 @@ if chosen.periods < 5:
     )
 else:
     st.markdown(
-        f"Over the latest 5 periods of each area: {md(markers.method.iloc[0])}. A trend is "
-        "called only when it is significant at 99.8% and holds whichever single period is left "
-        "out."
+        f"Method: {md(markers.method.iloc[0])}. A trend is called only when it is significant "
+        "at 99.8% and holds whichever single period is left out."
     )
     st.dataframe(change.trend_table(markers), hide_index=True, width="stretch")
 
