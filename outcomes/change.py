@@ -299,6 +299,22 @@ TREND_METHODS = {
 }
 
 
+def trend_rule(meta: analysis.IndicatorMeta) -> str:
+    """How the recent trend of an indicator is judged, in one plain sentence."""
+    kind = _series_kind(meta)
+    if kind == "complete":
+        return (
+            f"Method: {TREND_METHODS[kind]}. A direction is called only when it holds "
+            "whichever single period is left out."
+        )
+    if kind == "estimate":
+        return f"Method: {TREND_METHODS[kind]}."
+    return (
+        f"Method: {TREND_METHODS[kind]}. A trend is called only when it is significant at "
+        "99.8% and holds whichever single period is left out."
+    )
+
+
 def _value_trend(values: np.ndarray) -> stats.TrendResult:
     """A complete count's recent direction: the least-squares slope of the latest five values,
     called a trend only when it keeps its sign whichever single point is left out."""

@@ -98,10 +98,7 @@ if chosen.periods < 5:
         f"A recent trend needs 5 or more periods; {md(meta.name)} has {chosen.periods} here."
     )
 else:
-    st.markdown(
-        f"Method: {md(markers.method.iloc[0])}. A trend is called only when it is significant "
-        "at 99.8% and holds whichever single period is left out."
-    )
+    st.markdown(md(change.trend_rule(meta)))
     st.dataframe(change.trend_table(markers), hide_index=True, width="stretch")
 
 with st.expander("Data table (text alternative to the chart)"):
