@@ -25,7 +25,6 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from string import Template
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
@@ -106,9 +105,11 @@ class PostgresCluster:
 def nginx_config(listen: int, ports: list[int], run_dir: Path, workers: int = 1) -> str:
     """The nginx configuration for copies on `ports`, proxied from `listen`."""
     servers = "\n".join(f"        server {HOST}:{p} max_fails=1 fail_timeout=5s;" for p in ports)
-    return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
-        workers=workers, run_dir=run_dir, servers=servers, listen=f"{HOST}:{listen}"
-    )
+    fields = {"workers": workers, "run_dir": run_dir, "servers": servers}
+    text = TEMPLATE.read_text(encoding="utf-8")
+    for name, value in {**fields, "listen": f"{HOST}:{listen}"}.items():
+        text = text.replace(f"@{name}@", str(value))
+    return text
 
 
 def wait_until_healthy(url: str, seconds: float = STARTUP_SECONDS) -> None:
@@ -218,6 +219,13 @@ class Deployment:
         shutil.rmtree(self.run_dir, ignore_errors=True)
 
 
+def _stop_once(*_: object) -> None:
+    """SIGTERM: leave the main loop once; a second signal must not interrupt the stopping."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(0)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--replicas", type=int, default=2, help="copies of the dashboard")
@@ -227,7 +235,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--log-dir", type=Path, help="where the copies and nginx log")
     args = parser.parse_args(argv)
     deployment = Deployment(args.replicas, args.port, args.public_db, args.store_url, args.log_dir)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGTERM, _stop_once)
     deployment.start()
     try:
         print(deployment.url, flush=True)
@@ -237,6 +245,8 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         deployment.stop()
 
 
