@@ -425,3 +425,27 @@ def test_compare_most_changed_not_comparable(page_app) -> None:
     text = _texts(at)
     assert "No change is shown: 2019 to 2025 not comparable" in text
     assert not any({"Neighbourhood", "Judgement"} <= set(f.columns) for f in _frames(at))
+
+
+def test_borough_only_indicators(catalogue) -> None:
+    rows = catalogue.set_index("indicator_id", drop=False)
+    dna = rows.loc["gp_missed_appointments_pct"]
+    assert change.borough_only(dna)
+    assert change.borough_only_note(dna, "Trafford").endswith(
+        "figures are for Trafford as a whole, not its neighbourhoods."
+    )
+    assert not change.borough_only(rows.loc["imd_score"])
+
+
+def test_most_changed_sentence_without_a_judgement(con, catalogue) -> None:
+    # Households without a car has one period; population 2017 -> 2020 is estimate to estimate.
+    meta = _meta(catalogue, "population")
+    rows = _rows(con, "E08000034", "E08000034_wards24", meta.indicator_id)
+    rows = rows[rows.period != "2021"]  # leave the Census out: 2019 -> 2020 is comparable
+    chosen, ranked = change.most_changed_neighbourhoods(rows, meta, 2019, "95")
+    assert (chosen.baseline, chosen.latest, chosen.has_change) == ("2019", "2020", True)
+    sentence = change.most_changed_sentence(chosen, ranked, meta)
+    assert sentence.startswith("Since 2019, ") and "increased most" in sentence
+    assert "improved" not in sentence and "worsened" not in sentence
+    assert ranked.change.is_monotonic_decreasing  # the largest increase first
+    assert "99.8%" not in change.trend_rule(meta) and "left out" in change.trend_rule(meta)
