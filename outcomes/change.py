@@ -91,6 +91,11 @@ def _period_table(rows: pd.DataFrame, areas: Sequence[str] | None) -> pd.DataFra
             common = counts[counts == mine.area_code.nunique()].index
             have = mine[mine.period.isin(common)] if len(common) else mine
     table = have.groupby("period", as_index=False).period_start.min()
+    table["period_start"] = pd.to_datetime(table.period_start)
+    missing = table.period_start.isna()  # e.g. a partner's rows: read the start from the label
+    if missing.any():
+        table.loc[missing, "period_start"] = [_label_start(str(p)) for p in table.period[missing]]
+    table = table[table.period_start.notna()]
     return table.sort_values(["period_start", "period"]).reset_index(drop=True)
 
 

@@ -150,6 +150,32 @@ def test_nearest_label() -> None:
     assert change.nearest_label([], 2019) is None
 
 
+def test_periods_without_a_start_date_are_read_from_their_labels() -> None:
+    # synthetic: a partner's rows published without period_start
+    rows = pd.DataFrame(
+        {
+            "indicator_id": "partner",
+            "area_type": "lad",
+            "area_code": "E08000009",
+            "area_name": "Trafford",
+            "period": ["2018/19", "2019/20", "2020/21"],
+            "period_start": [pd.NaT] * 3,
+            "value": [1.0, 2.0, 3.0],
+            "numerator": np.nan,
+            "denominator": np.nan,
+        }
+    )
+    meta = analysis.IndicatorMeta(
+        "partner", "Partner", "score", "higher_is_better", "sum", "none", 1
+    )
+    chosen = change.choose_baseline(rows, meta, 2019)
+    assert (chosen.baseline, chosen.latest, chosen.status) == (
+        "2019/20",
+        "2020/21",
+        change.COMPARABLE,
+    )
+
+
 def test_baseline_years() -> None:
     years = change.baseline_years(date(2026, 11, 29))
     assert years[0] == change.FIRST_YEAR and years[-1] == 2026 and change.DEFAULT_YEAR in years
