@@ -3,7 +3,7 @@ where chance variation matters, and the focus neighbourhood's area profile (spin
 
 import streamlit as st
 
-from outcomes import analysis, change, charts, comparison, export, labels, text, ui
+from outcomes import analysis, change, charts, comparison, export, labels, similar_view, text, ui
 
 selection = ui.current_selection()
 if selection is None:
@@ -238,3 +238,9 @@ if changes.empty:
 else:
     st.caption(md(change.RANKING_NOTE))
     st.dataframe(change.area_changes_table(changes), hide_index=True, width="stretch")
+
+# ----------------------------------------------------------------------------- similar places
+focus_rows = hood_rows[(hood_rows.area_code == selection.focus) & (hood_rows.period == period)]
+similar_view.show(
+    selection, meta, period, float(focus_rows.value.iloc[0]) if len(focus_rows) else None
+)
