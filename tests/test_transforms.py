@@ -143,6 +143,16 @@ GRAINS = {
     "stg_cohesion_wellbeing": ("area_code", "period"),
     "stg_cohesion_election_turnout": ("election_date", "ward_code"),
     "stg_cohesion_crime": ("force", "period", "lsoa11_code", "crime_type"),
+    "stg_cohesion_accommodation_type": ("period", "lsoa_code"),
+    "stg_deprivation_central_heating": ("period", "lsoa_code"),
+    "stg_deprivation_iod2019_income_age_lsoa11": ("lsoa11_code",),
+    "stg_deprivation_iod2025_income_age_lsoa21": ("lsoa21_code",),
+    "stg_health_access_gp_payments": ("period", "practice_code"),
+    "stg_population_census2021_health_lsoa21": ("lsoa21_code",),
+    "int_deprivation_income_age_inputs": ("period", "geography", "lsoa_code", "indicator_id"),
+    "int_deprivation_housing_inputs": ("period", "geography", "lsoa_code", "indicator_id"),
+    "int_population_health_inputs": ("period", "geography", "lsoa_code", "indicator_id"),
+    "int_health_access_gp_payment_inputs": ("period", "geography", "lsoa_code", "indicator_id"),
     "int_area_sums": ("area_type", "area_code", "model_id", "period", "indicator_id"),
     "int_deprivation_lsoa_measures": ("period", "geography", "lsoa_code", "measure"),
     "int_geography_lsoa01_lsoa11_shares": ("lsoa01_code", "lsoa11_code"),
@@ -296,7 +306,11 @@ def test_staging_renames_keep_every_row_and_value(con, table):
 def test_stg_iod_lad_official_has_both_waves_as_percentages(con, fixture_raw_dir):
     rows = {
         (p, c): (s, pct)
-        for p, c, s, pct in q(con, "select * from stg_deprivation_iod_lad_official")
+        for p, c, s, pct in q(
+            con,
+            "select period, lad_code, imd_score, imd_lsoas_most_deprived_10_pct "
+            "from stg_deprivation_iod_lad_official",
+        )
     }
     assert {c for _, c in rows} == {TRAFFORD, TENDRING, RIBBLE_VALLEY}
     f10 = one(raw(fixture_raw_dir, LAD2019), "Local Authority District code (2019)", TENDRING)
