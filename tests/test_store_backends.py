@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import psycopg
 import pytest
 
 from outcomes import db, identity
@@ -351,3 +352,19 @@ def test_two_processes_saving_at_once_both_succeed(two_processes) -> None:
     assert errors == []
     names = storage.store_for(here).list_models(TRAFFORD).model_name.tolist()
     assert names == ["North", "South"]
+
+
+def test_pages_keep_working_when_the_shared_store_is_unreachable(two_processes) -> None:
+    here, there = two_processes
+    save_model(here)
+    backend = postgres_store.mirror_of(there)[0]
+    backend.pool.close()  # no connection to the store any more, in this process
+    postgres_store.CHECK_EVERY, every = 0.0, postgres_store.CHECK_EVERY
+    try:
+        assert storage.sync(there) is False  # the page's look: logged, not raised
+        assert there.execute("SELECT count(*) FROM neighbourhood_models").fetchall()[0][0] > 0
+        with pytest.raises(psycopg.Error):  # a read of the store itself says so
+            storage.store_for(there).list_models()
+    finally:
+        postgres_store.CHECK_EVERY = every
+        postgres_store.close_all()

@@ -19,6 +19,7 @@ is always bound: rows travel by COPY or as parameters, never inside SQL.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 import time
@@ -33,7 +34,7 @@ import pandas as pd
 import psycopg
 import pyarrow as pa
 from psycopg import sql
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from outcomes.uploads import duckdb_store
 from outcomes.uploads.audit import COLUMNS as AUDIT_COLUMNS
@@ -43,6 +44,7 @@ ENV_VAR = "OUTCOMES_STORE_URL"
 CHECK_EVERY = 1.0  # seconds between change checks from the pages, per process
 POOL_SIZE = 4
 CLAIM_EXPIRES = "10 minutes"  # a re-aggregation claim not followed by then may be retaken
+_LOG = logging.getLogger(__name__)
 MIGRATION_LOCK = 7_310_001  # pg_advisory_xact_lock key: one copy migrates at a time
 
 USER_SCHEMA = """
@@ -292,12 +294,19 @@ def sync(con: duckdb.DuckDBPyConnection, *, force: bool = False) -> bool:
     if not force and now - backend.checked.get(mirror_id, 0.0) < CHECK_EVERY:
         return False
     backend.checked[mirror_id] = now
-    if backend.version() == loaded:
+    try:
+        if backend.version() == loaded:
+            return False
+        with backend.lock:
+            if backend.version() == mirror_of(con)[2]:
+                return False  # another session of this process reloaded it meanwhile
+            _reload(con, backend)
+    except (psycopg.Error, PoolTimeout) as exc:
+        if force:  # a read or write of the store: the caller says the store is unavailable
+            raise
+        # a page's routine look: the public pages keep working on the last mirror loaded
+        _LOG.warning("the shared user store cannot be reached: %s", exc)
         return False
-    with backend.lock:
-        if backend.version() == mirror_of(con)[2]:
-            return False  # another session of this process reloaded it meanwhile
-        _reload(con, backend)
     return True
 
 
