@@ -19,7 +19,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from outcomes import analysis, labels, stats
+from outcomes import analysis, change, labels, stats
 from outcomes.text import escape_markdown
 
 #: The deprivation headlines a leader sees first, in order.
@@ -50,6 +50,14 @@ SUBJECTS = {
     "imd_pop_most_deprived_20_pct": "the share of residents living in England's most deprived 20%",
     "income_deprived_pct": "the share of residents who are income deprived",
     "imd_score": "the IMD average score",
+    "gp_patients_per_fte_gp": "the number of patients per full-time GP",
+    "ahah_gp_drive_min": "the drive time to the nearest GP practice",
+    "pt_bus_trips_per_hour": "bus frequency",
+    "households_no_car_pct": "the share of households without a car or van",
+    "stroke_admissions_per_1000": "the stroke admission rate",
+    "gp_online_consultations_per_1000": "the rate of online GP consultation requests",
+    "loneliness_pct": "the modelled share of adults who feel lonely",
+    "cni_score": "the Community Needs Index score",
 }
 _DOMAIN_SHARE = re.compile(r"^(?P<domain>.+): population in (?P<where>England's most .+)$")
 SCORE_CAVEAT = "IMD scores are relative within each wave, so compare waves with care"
@@ -98,6 +106,26 @@ class Headline:
     comparison: str = "not compared"
     borough_name: str = ""
     borough_value: float = math.nan
+    domain: str = ""
+    periods: int = 0  # how many periods the neighbourhood has figures for
+    # From `change.choose_baseline` (profiles): whether a change may be shown, and why not.
+    status: str = ""
+    change_note: str = ""
+    trend: str = ""  # recent trend marker (5 or more periods), else ''
+
+    @property
+    def single_period(self) -> bool:
+        """Only one period exists: there is no change over time to show."""
+        if self.status:
+            return self.has_data and self.status == change.ONE_PERIOD
+        return self.has_data and self.periods == 1 and self.baseline == self.latest
+
+    @property
+    def change_shown(self) -> bool:
+        """A change may be shown: a baseline figure, and comparable periods."""
+        if self.status:
+            return self.status == change.COMPARABLE and self.has_baseline
+        return self.has_baseline and self.meta.comparable_over_time
 
     @property
     def has_data(self) -> bool:
@@ -163,6 +191,7 @@ def build_headline(
     latest = _latest_period(present)
     now = present[present.period == latest].iloc[0]
     fields: dict = {
+        "periods": int(present.period.nunique()),
         "latest": latest,
         "value": _float(now.value),
         "numerator": _float(now.get("numerator")),
@@ -266,6 +295,68 @@ def headlines(
     return out
 
 
+def profile(
+    values: pd.DataFrame,
+    catalogue: pd.DataFrame,
+    indicator_ids: Iterable[str],
+    focus: str,
+    area_name: str,
+    year: int,
+    comparator: str,
+    ci_level: str,
+    rest: Mapping[str, pd.DataFrame] | None = None,
+    comparator_label: str | None = None,
+) -> list[Headline]:
+    """The outcomes profile of neighbourhood `focus`: one headline per indicator (any domain,
+    partner data too), each changed from its own period nearest the baseline `year`
+    (`change.choose_baseline`), with its domain, whether a change may be shown and why not,
+    and its recent trend. `values` holds every indicator's rows (read once), split once here."""
+    by_id = catalogue.set_index("indicator_id", drop=False)
+    groups = dict(tuple(values.groupby("indicator_id", sort=False)))
+    out = []
+    for indicator_id in indicator_ids:
+        if indicator_id not in by_id.index:
+            continue
+        row = by_id.loc[indicator_id]
+        meta = analysis.IndicatorMeta.from_row(row)
+        rows = groups.get(indicator_id, values.iloc[0:0])
+        chosen = change.choose_baseline(rows, meta, int(year), [focus])
+        item = build_headline(
+            rows,
+            meta,
+            focus,
+            area_name,
+            chosen.baseline or str(year),
+            comparator,
+            ci_level,
+            (rest or {}).get(indicator_id),
+            comparator_label,
+        )
+        out.append(_with_change(item, chosen, row, rows, focus))
+    return out
+
+
+def _with_change(
+    item: Headline, chosen: change.Baseline, row: pd.Series, rows: pd.DataFrame, focus: str
+) -> Headline:
+    """The headline with its domain, baseline status and note, and trend marker; its change
+    emptied where the periods are not comparable (never a delta between them)."""
+    fields: dict = {
+        "domain": str(row.domain),
+        "status": chosen.status,
+        "change_note": chosen.note,
+    }
+    if chosen.periods >= stats.TREND_POINTS and item.has_data:
+        mine = rows[(rows.area_type == "neighbourhood") & (rows.area_code == focus)]
+        markers = change.trend_markers(mine, item.meta)
+        if len(markers):
+            fields["trend"] = str(markers.marker.iloc[0])
+    if not chosen.has_change:
+        fields.update(change=math.nan, change_lower=math.nan, change_upper=math.nan)
+        fields.update(significance=chosen.note, direction=chosen.status)
+    return replace(item, **fields)
+
+
 # --------------------------------------------------------------------------- formatting
 
 
@@ -340,6 +431,25 @@ def metric_value(h: Headline) -> str:
     return format_value(h.value, h.meta)
 
 
+CARD_CHARS = 11  # longer values lose their unit on a card (the unit goes underneath)
+
+
+def card_value(h: Headline) -> str:
+    """The big number of a card: `metric_value`, without a long unit ('2,184.2', not
+    '2,184.2 patients per FTE GP') so that it fits a quarter of the screen."""
+    text = metric_value(h)
+    if len(text) > CARD_CHARS and h.has_data and not _lsoa_counts(h):
+        return fixed(h.value, 0 if _is_count(h.meta) else 1)
+    return text
+
+
+def card_unit(h: Headline) -> str:
+    """The unit a card's number dropped (see `card_value`), else ''."""
+    if card_value(h) != metric_value(h):
+        return h.meta.unit
+    return ""
+
+
 def metric_note(h: Headline) -> str | None:
     """The percentage behind an 'n of N LSOAs' headline ('6.3% of LSOAs'), else None."""
     if h.has_data and _lsoa_counts(h):
@@ -351,8 +461,8 @@ def metric_delta(h: Headline) -> dict:
     """Arguments for st.metric's delta: `delta`, `delta_color`, `delta_arrow` and
     `delta_description`. The colour follows polarity and is grey for a change that is not
     significant (indicators with a CI) or has no judgement; the wording never relies on it."""
-    if not h.has_baseline or math.isnan(h.change):
-        return {"delta": None}
+    if not h.change_shown or math.isnan(h.change):
+        return {"delta": None}  # never a delta between periods that are not comparable
     meta = h.meta
     if _lsoa_counts(h) and not math.isnan(h.numerator_baseline):
         diff = h.numerator - h.numerator_baseline
@@ -410,10 +520,16 @@ def change_line(h: Headline) -> str:
     complete count'."""
     if not h.has_data:
         return "No figures for this neighbourhood"
+    if h.status and h.status != change.COMPARABLE:
+        return _capitalise(h.change_note)
+    if h.status:
+        return f"{_capitalise(h.change_note)}: {h.significance}"
     if h.baseline == h.latest:
         return f"{h.baseline} is the baseline and the latest period"
     if not h.has_baseline:
         return f"No {h.baseline} figure: change not shown"
+    if not h.meta.comparable_over_time:
+        return f"No change shown: not comparable with {h.baseline} ({NOT_COMPARABLE_CAVEAT})"
     return f"Change since {h.baseline}: {h.significance}"
 
 
@@ -473,8 +589,13 @@ def chip(h: Headline) -> Chip:
 
 
 def _lower_first(name: str) -> str:
-    """'Income deprivation rate' -> 'income deprivation rate'; 'IMD…', 'LSOAs…' unchanged."""
-    return name[0].lower() + name[1:] if len(name) > 1 and name[1].islower() else name
+    """'Income deprivation rate' -> 'income deprivation rate'; 'IMD…', 'LSOAs…' and proper
+    names ('Community Needs Index') unchanged."""
+    words = name.split()
+    proper = any(w[:1].isupper() and w[1:2].islower() for w in words[1:])
+    return (
+        name[0].lower() + name[1:] if len(name) > 1 and name[1].islower() and not proper else name
+    )
 
 
 def _subject(meta: analysis.IndicatorMeta) -> str:
@@ -571,6 +692,8 @@ def _value_sentence(h: Headline) -> str:
             f"In {h.area_name}, {subject} was {value} in {h.latest} "
             f"({format_value(h.value_baseline, h.meta)} in {h.baseline}; {reason})"
         )
+    elif h.single_period:
+        main = f"In {h.area_name}, {subject} was {value} in {h.latest} (one period only)"
     elif h.baseline == h.latest:
         main = f"In {h.area_name}, {subject} was {value} in {h.latest}, the baseline period"
     elif not h.has_baseline:
@@ -600,12 +723,35 @@ def _value_sentence(h: Headline) -> str:
     return main + "."
 
 
+def _no_change_sentence(h: Headline) -> str:
+    """The latest figure and why no change is given: one period only, a baseline that is the
+    latest period, or periods that are not comparable (the earlier value shown, never read as
+    a rise or fall)."""
+    value = metric_value(h)
+    if h.meta.unit == "people":
+        head = f"{h.area_name} had {value} {plural(h.value, 'resident')} in {h.latest}"
+    else:
+        head = f"In {h.area_name}, {_subject(h.meta)} was {value} in {h.latest}"
+    if h.status == change.ONE_PERIOD:
+        head += " (one period only)"
+    elif h.status == change.NOT_COMPARABLE:
+        reason = h.change_note.split(": ", 1)[-1]
+        before = format_value(h.value_baseline, h.meta)
+        head += f" ({before} in {h.baseline}; not comparable: {reason})"
+    elif h.change_note:
+        head += f" ({h.change_note})"
+    compared = _comparison_words(h)
+    return f"{head}; it is {compared}." if compared else f"{head}."
+
+
 def sentence(h: Headline) -> str:
     """One plain-English sentence about a headline, e.g. 'In North, the share of residents
     living in England's most deprived 10% fell from 4.8% at the 2019 baseline to 4.5% in 2025;
     now higher (worse) than Trafford (4.0%).'"""
     if not h.has_data:
         return f"There are no figures for {_lower_first(short_label(h.meta))} in {h.area_name}."
+    if h.status and h.status != change.COMPARABLE:
+        return _no_change_sentence(h)
     if _lsoa_counts(h):
         return _lsoa_sentence(h)
     if h.meta.aggregation == "sum":
@@ -620,6 +766,44 @@ def sentences(items: Iterable[Headline], limit: int = MAX_SENTENCES) -> list[str
     with_data = [sentence(h) for h in items if h.has_data]
     without = [sentence(h) for h in items if not h.has_data]
     return (with_data + without)[:limit]
+
+
+def profile_sentences(items: Iterable[Headline], limit: int = 8) -> list[str]:
+    """Sentences for a whole profile: first the indicators that changed since their baseline
+    (by domain), then those compared only in their latest period, at most `limit`."""
+    items = [h for h in items if h.has_data]
+    changed = [h for h in items if h.change_shown]
+    rest = [h for h in items if h not in changed]
+    return [sentence(h) for h in changed + rest][:limit]
+
+
+def card_caveat(h: Headline) -> str:
+    """A caveat a card must keep in every view (presentation mode and packs too)."""
+    if h.meta.unit == "score" and h.meta.aggregation == "weighted_mean" and h.has_baseline:
+        return SCORE_CAVEAT
+    return ""
+
+
+def changed_most(
+    ranked: pd.DataFrame, catalogue: pd.DataFrame, limit: int = 3
+) -> dict[str, list[str]]:
+    """{'improved': [...], 'worsened': [...]}: phrases for the indicators that improved and
+    worsened most, from `change.area_changes` (already ranked, best and worst first), e.g.
+    'Bus frequency (trips per hour): 23.2 in 2019 to 19.3 trips per hour in 2023'."""
+    by_id = catalogue.set_index("indicator_id", drop=False)
+    out: dict[str, list[str]] = {"improved": [], "worsened": []}
+    for key in out:
+        rows = ranked[ranked.group == key].head(limit) if len(ranked) else ranked
+        for r in rows.itertuples():
+            if r.indicator_id not in by_id.index:
+                continue
+            meta = analysis.IndicatorMeta.from_row(by_id.loc[r.indicator_id])
+            before = format_value(_float(r.value_baseline), meta)
+            now = format_value(_float(r.value_current), meta)
+            out[key].append(
+                f"{short_label(meta)}: {before} in {r.baseline} to {now} in {r.current}"
+            )
+    return out
 
 
 # --------------------------------------------------------------------------- tables, text

@@ -18,7 +18,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from outcomes import briefing, briefing_pack, db, export, queries
+from outcomes import briefing_pack, change, db, export, queries
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,7 +28,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--lad", required=True, help="borough: LA 2024 code, e.g. E08000009")
     parser.add_argument("--model", help="neighbourhood model id, e.g. E08000009_localities2023")
-    parser.add_argument("--baseline", default="2019", help="baseline period (default 2019)")
+    parser.add_argument(
+        "--baseline",
+        default="2019",
+        help="baseline year (default 2019): each indicator changes from its own period nearest it",
+    )
     parser.add_argument(
         "--neighbourhood",
         action="append",
@@ -38,7 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--indicator",
         default=briefing_pack.DEFAULT_INDICATOR,
-        help=f"indicator of the trend, ranking and map (default {briefing_pack.DEFAULT_INDICATOR})",
+        help="indicator of the ranking and map (default "
+        f"{briefing_pack.DEFAULT_INDICATOR}; another is used, saying why, where it is the same "
+        "in every neighbourhood)",
     )
     parser.add_argument(
         "--comparator",
@@ -88,18 +94,14 @@ def _codes(args: argparse.Namespace, data: briefing_pack.ModelData) -> list[str]
     return args.neighbourhood
 
 
-def _check_baseline(baseline: str, data: briefing_pack.ModelData, say) -> None:
-    """A note when the baseline is not a period of the headline indicators."""
-    headline_periods = set(
-        data.values[data.values.indicator_id.isin(briefing.HEADLINE_INDICATORS)]
-        .period.astype(str)
-        .unique()
-    )
-    if baseline not in headline_periods:
-        say(
-            f"note: {baseline} is not a period of the headline indicators "
-            f"({', '.join(sorted(headline_periods))}); changes will say there is no figure."
-        )
+def _check_arguments(args: argparse.Namespace) -> str | None:
+    """Why the arguments cannot make packs (no model, a baseline that is not a year), else
+    None."""
+    if not args.model:
+        return "error: name a model with --model (see --list-models)"
+    if change.period_year(args.baseline) is None:
+        return f"error: --baseline {args.baseline!r} is not a year such as 2019"
+    return None
 
 
 def _write(files: dict[str, bytes], out: Path) -> int:
@@ -133,8 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 4
     if args.list_models:
         return _list_models(con, args.lad)
-    if not args.model:
-        print("error: name a model with --model (see --list-models)", file=sys.stderr)
+    problem = _check_arguments(args)
+    if problem:
+        print(problem, file=sys.stderr)
         return 2
     if not args.no_charts and not export.browser_available():
         print(f"error: no browser to draw the charts. {export.INSTALL_HINT}", file=sys.stderr)
@@ -149,11 +152,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     codes = _codes(args, data)
     if codes is None:
         return 2
-    _check_baseline(args.baseline, data, say)
     options = _options(args)
     formats = tuple(dict.fromkeys(args.format or ("pptx", "pdf")))
     args.out.mkdir(parents=True, exist_ok=True)
     say(f"{data.lad_name} · {data.model_name}: {len(codes)} neighbourhood pack(s) -> {args.out}/")
+    if data.chart_note:
+        say(f"note: {data.chart_note}")
     written = 0
     for i, code in enumerate(codes, start=1):
         began = time.perf_counter()

@@ -4,7 +4,7 @@ mode (toggle, or `present=1` in the link) hides the sidebar and Streamlit's chro
 
 import streamlit as st
 
-from outcomes import briefing, briefing_pack, export, labels, ui
+from outcomes import briefing, briefing_pack, briefing_panels, briefing_view, export, labels, ui
 from outcomes.text import escape_markdown
 
 PRESENT_KEY = "briefing_present"
@@ -58,31 +58,25 @@ else:
 comparator_label = labels.comparator_name(selection.comparator, selection.lad_name)
 catalogue = ui.catalogue()
 definitions = dict(zip(catalogue.indicator_id, catalogue.definition, strict=True))
-values = ui.area_values(selection.lad_code, selection.model_id, briefing.HEADLINE_INDICATORS)
-rest = None
-if selection.comparator == "rest":
-    rest = {
-        indicator_id: ui.rest_of_borough(selection.lad_code, selection.model_id, indicator_id)
-        for indicator_id in briefing.HEADLINE_INDICATORS
-    }
-items = briefing.headlines(
-    values,
-    catalogue,
+ids = briefing_view.headline_ids(selection.lad_code)
+baseline = selection.baseline_year
+items = briefing_view.profile(
+    selection.lad_code,
+    selection.model_id,
     selection.focus,
     selection.focus_name,
-    selection.baseline,
+    baseline,
     selection.comparator,
     selection.ci_level,
-    rest,
+    ids,
     comparator_label,
 )
 
-st.title(f"{escape_markdown(selection.focus_name)}: briefing")
+st.title(f"{escape_markdown(selection.focus_name)}: outcomes briefing")
 st.caption(
     escape_markdown(
-        f"{selection.lad_name} · {selection.model_name} · change since {selection.baseline} "
-        f"to each indicator's latest period · compared with "
-        f"{comparator_label}"
+        f"{selection.lad_name} · {selection.model_name} · change since each indicator's "
+        f"period nearest {baseline} · compared with {comparator_label}"
     )
 )
 if not present:
@@ -105,41 +99,20 @@ if not any(h.has_data for h in items):
     )
     st.stop()
 
-per_row = 3
-numbers_grid = st.container(key="briefing_numbers")
-for start in range(0, len(items), per_row):
-    columns = numbers_grid.columns(per_row)
-    for column, item in zip(columns, items[start : start + per_row], strict=False):
-        with column.container(border=True):
-            # The label as Markdown above the number, so that long names wrap, not truncate.
-            definition = definitions.get(item.meta.indicator_id)
-            st.markdown(
-                f"**{escape_markdown(briefing.metric_label(item))}**",
-                help=None if present or not definition else escape_markdown(definition),
-            )
-            st.metric(
-                escape_markdown(briefing.metric_label(item)),
-                briefing.metric_value(item),
-                label_visibility="collapsed",
-                **briefing.metric_delta(item),
-            )
-            st.markdown(briefing.chip(item).markdown())
-            notes = [briefing.metric_note(item)]
-            if not present:
-                notes += [briefing.polarity_line(item.meta), briefing.change_line(item)]
-                if item.meta.unit == "score":
-                    notes.append(briefing.SCORE_CAVEAT)
-            notes = [note for note in notes if note]
-            if notes:
-                st.caption(escape_markdown(" · ".join(notes)))
-
 with st.container(key="briefing_sentences"):
     st.subheader("In brief")
-    st.markdown("\n".join(f"- {escape_markdown(line)}" for line in briefing.sentences(items)))
+    st.markdown(
+        "\n".join(f"- {escape_markdown(line)}" for line in briefing.profile_sentences(items, 6))
+    )
+    briefing_panels.changed_most(selection)
+
+briefing_panels.cards(items, definitions, catalogue, present)
 
 if present:
-    st.caption("Source: English Indices of Deprivation; ONS. Open Government Licence v3.0.")
+    st.caption(escape_markdown(briefing_view.sources_line(items)))
     st.stop()
+
+briefing_panels.over_time(selection, items)
 
 numbers = briefing.table(items)
 with st.expander("The numbers behind this briefing (table)"):
@@ -153,17 +126,20 @@ ui.downloads(
         selection.model_name,
         selection.focus_name,
         "briefing_since",
-        selection.baseline,
+        baseline,
     ),
     context,
-    title=f"{selection.focus_name}: briefing numbers since {selection.baseline}",
+    title=f"{selection.focus_name}: briefing numbers since {baseline}",
 )
+briefing_panels.headline_editor(selection, ids)
 
 st.subheader("Briefing pack")
 st.caption(
-    "A PowerPoint deck and a PDF for a meeting: the headline numbers with their change since "
-    "the baseline, these sentences, charts of the sidebar's indicator (over time, every "
-    "neighbourhood ranked, the area profile, a map) and every indicator's definition and source."
+    "A PowerPoint deck and a PDF for a meeting: this profile's headline numbers with their "
+    "change since the baseline, these sentences, the indicators over time, the area profile, "
+    "every neighbourhood ranked and a map of the sidebar's indicator (another one, saying why, "
+    "where its neighbourhoods do not differ), the spread between the borough's neighbourhoods, "
+    "and every indicator's definition and source."
 )
 hood_count = len(selection.neighbourhood_names)
 pack_scope = st.radio(
@@ -181,7 +157,7 @@ draw_charts = export.browser_available()
 if not draw_charts:
     st.warning(f"{export.INSTALL_HINT} Until then, packs hold the numbers and words only.")
 pack_options = briefing_pack.PackOptions(
-    baseline=selection.baseline,
+    baseline=str(baseline),
     comparator=selection.comparator,
     ci_level=selection.ci_level,
     indicator_id=selection.indicator_id,
@@ -191,7 +167,8 @@ pack_key = (
     selection.lad_code,
     selection.model_id,
     selection.focus if pack_scope == "focus" else "*",
-    selection.baseline,
+    baseline,
+    ids,
     selection.comparator,
     selection.ci_level,
     selection.indicator_id,
@@ -216,7 +193,7 @@ if st.button("Prepare the briefing pack", icon=":material/slideshow:", key="pack
                 selection.lad_name,
                 selection.model_name,
                 "briefing_packs_since",
-                selection.baseline,
+                str(baseline),
                 ext="zip",
             )
             made = {name: briefing_pack.zip_bytes(made)}

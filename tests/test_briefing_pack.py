@@ -24,14 +24,14 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from outcomes import analysis, briefing_pack, db, export, pack
+from outcomes import briefing_pack, db, export, pack
 
 APP = Path(__file__).resolve().parents[1] / "dashboard.py"
 TRAFFORD, LOCALITIES, NORTH = "E08000009", "E08000009_localities2023", "trafford-north"
 WIGAN, WIGAN_WARDS = "E08000010", "E08000010_wards24"
 PRODUCED = date(2026, 3, 5)
 # The Briefing page's numbers for North (tests/test_briefing.py holds the page to them too).
-NORTH_NUMBERS = ["2 of 32 LSOAs", "4.5%", "28.1%", "24.5", "56,284"]
+NORTH_NUMBERS = ["28.1%", "4.5%", "56,284", "3,025.6 patients per FTE GP", "30.1 trips per hour"]
 needs_browser = pytest.mark.skipif(
     not export.browser_available(),
     reason="needs Chromium for kaleido (Debian: apt-get install chromium, or set BROWSER_PATH)",
@@ -88,13 +88,27 @@ def pdf_text(content: bytes) -> str:
 
 def test_headline_numbers_match_the_briefing_page(words_only) -> None:
     rows = briefing_pack.headline_rows(words_only)
-    assert [r["value"] for r in rows] == NORTH_NUMBERS
+    values = [r["value"] for r in rows]
+    assert values[0] == "28.1%" and set(NORTH_NUMBERS) <= set(values)
+    # Every domain, each card naming its own domain and period.
+    assert {r["domain"] for r in rows} >= {
+        "Deprivation",
+        "Population",
+        "Health access",
+        "Transport",
+        "Service use",
+        "Cohesion",
+    }
     by_label = {r["label"]: r for r in rows}
     share = by_label["Residents in England's most deprived 10%, 2025"]
     assert share["change"] == "-0.3 pts since 2019 (improved)"
     assert share["comparison"] == "Higher (worse) than Trafford (4.0%)"
     assert by_label["Population, 2021"]["comparison"] == "24.0% of Trafford's residents"
-    assert words_only.sentences[1] == (
+    gp = by_label["Patients per fully qualified GP (FTE), 2023/24"]
+    assert gp["change"].startswith("-999.8 since 2019/20 (improved)")
+    car = by_label["Households without a car or van, 2021"]
+    assert car["change"] == "2021: one period only: no change to show"
+    assert words_only.sentences[0] == (
         "In North, the share of residents living in England's most deprived 10% fell from 4.8% "
         "at the 2019 baseline to 4.5% in 2025; now higher (worse) than Trafford (4.0%)."
     )
@@ -103,20 +117,24 @@ def test_headline_numbers_match_the_briefing_page(words_only) -> None:
 
 def test_measures_not_comparable_over_time_are_not_judged(words_only) -> None:
     income = next(h for h in words_only.headlines if h.meta.indicator_id == "income_deprived_pct")
-    assert income.significance == analysis.NOT_COMPARABLE
+    assert "not comparable" in income.significance and income.direction == "not comparable"
     row = next(r for r in briefing_pack.headline_rows(words_only) if r["value"] == "28.1%")
-    assert "not comparable over time" in row["change"] and "worsened" not in row["change"]
+    assert row["change"] == (
+        "2019 to 2025 not comparable: the definition changed between these periods"
+    )
     sentence = next(s for s in words_only.sentences if "income deprived" in s)
-    assert "not a change over time" in sentence
+    assert "(17.6% in 2019; not comparable: the definition changed" in sentence
 
 
-def test_chart_figures_cover_trend_ranking_profile_and_map(trafford) -> None:
+def test_chart_figures_cover_the_profile_ranking_map_and_spread(trafford) -> None:
     options = briefing_pack.PackOptions(baseline="2019")
     figures = briefing_pack.chart_figures(trafford, NORTH, options)
-    assert [f[0] for f in figures] == ["trend", "ranked", "profile", "map"]
-    trend = figures[0][4]
-    names = {t.name for t in trend.data}
+    assert [f[0] for f in figures] == ["over_time", "ranked", "profile", "map", "spread"]
+    over_time = figures[0][4]
+    names = {t.name for t in over_time.data}
     assert {"North", "Trafford (borough)", "England"} <= names
+    spread = figures[4]
+    assert "Trafford's 4 neighbourhoods ranged from" in spread[2]
     ranked = figures[1][4]
     assert "<b>North ▸</b>" in ranked.layout.yaxis.ticktext
     map_fig = figures[3][4]
@@ -142,8 +160,6 @@ def test_an_indicator_with_confidence_intervals_against_the_rest(cur) -> None:
     figures = {f[0]: f[4] for f in briefing_pack.chart_figures(data, NORTH, options)}
     bars = [t for t in figures["ranked"].data if t.type == "bar"]
     assert any(t.error_x.array is not None for t in bars)  # intervals drawn
-    rest_lines = [t for t in figures["trend"].data if (t.name or "").startswith("Rest of")]
-    assert rest_lines and rest_lines[0].error_y.array is not None
     pack_ = briefing_pack.build_pack(data, NORTH, options)
     assert pack_.comparator_name == "the rest of Trafford"
     assert "Byar" in briefing_pack.method_note(pack_)
@@ -152,10 +168,13 @@ def test_an_indicator_with_confidence_intervals_against_the_rest(cur) -> None:
 def test_every_indicator_is_defined_with_source_and_licence(words_only) -> None:
     rows = briefing_pack.definition_rows(words_only)
     assert [r["name"] for r in rows][:2] == [
-        "LSOAs in England's most deprived 10%",
+        "Income deprivation rate",
         "Population in England's most deprived 10%",
     ]
-    assert all("Open Government Licence" in r["source"] for r in rows)
+    licences = words_only.definitions.licence.astype(str).tolist()
+    assert all(licence.strip() for licence in licences)
+    assert all(lic in r["source"] for r, lic in zip(rows, licences, strict=True))
+    assert any("Open Government Licence" in r["source"] for r in rows)
     assert all(r["definition"] for r in rows)
 
 
@@ -167,20 +186,20 @@ def test_pptx_without_charts(words_only) -> None:
     titles = [s.shapes.title.text for s in deck.slides]
     assert titles[:3] == [
         "North: neighbourhood briefing",
-        "North: headline numbers",
-        "North in brief",
+        "North: headline numbers (1 of 2)",
+        "North: headline numbers (2 of 2)",
     ]
-    assert "Income deprivation rate over time" in titles
+    assert "North in brief" in titles and "Headline indicators over time" in titles
     assert titles[-1] == "How to read this pack"
     assert any(t.startswith("Indicator definitions and sources") for t in titles)
     texts = slide_texts(deck)
     for number in NORTH_NUMBERS:
         assert number in texts[1], number
+    assert "HEALTH ACCESS" in texts[1] and "COHESION" in texts[2]
     assert "Trafford · Trafford localities (2023)" in texts[0]
     assert "Produced 5 March 2026" in texts[0]
     assert (
-        "Charts were left out of this pack."
-        in texts[titles.index("Income deprivation rate over time")]
+        "Charts were left out of this pack." in texts[titles.index("Headline indicators over time")]
     )
     assert deck.core_properties.title == "North: neighbourhood briefing"
     for slide in deck.slides:  # nothing hangs off the slide
@@ -199,10 +218,11 @@ def test_pptx_with_charts_holds_pictures_with_alt_text(with_charts) -> None:
         if shape.shape_type == MSO_SHAPE_TYPE.PICTURE
     ]
     assert [title for title, _ in pictures] == [
-        "Income deprivation rate over time",
+        "Headline indicators over time",
         "Income deprivation rate: every neighbourhood, 2025",
         "Area profile: North",
         "Income deprivation rate on the map, 2025",
+        "Across Trafford: the gap between neighbourhoods",
     ]
     for _, picture in pictures:
         assert picture._element.nvPicPr.cNvPr.get("descr")  # alternative text
@@ -234,11 +254,12 @@ def test_pdf_with_charts_embeds_images_and_renders(with_charts, tmp_path) -> Non
     content = briefing_pack.pdf_bytes(with_charts)
     reader = PdfReader(io.BytesIO(content))
     images = [image for page in reader.pages for image in page.images]
-    assert len(images) == 4
+    assert len(images) == 5
     text = pdf_text(content)
     for number in NORTH_NUMBERS:
         assert number in text, number
-    assert "Income deprivation rate over time" in text
+    assert "Headline indicators over time" in text
+    assert "Across Trafford: the gap between neighbourhoods" in text
     assert reader.metadata.title == "North: neighbourhood briefing"
     if shutil.which("pdftoppm") is None:
         pytest.skip("pdftoppm (poppler-utils) is not installed to render the page")
@@ -296,7 +317,7 @@ def test_cli_writes_every_neighbourhood(real_db, tmp_path, monkeypatch, capsys) 
     assert len(written) == 8 and all(not n.endswith(".part") for n in written)
     assert "trafford_localities_2023_south_briefing_since_2019.pdf" in written
     text = pdf_text((out / "trafford_localities_2023_north_briefing_since_2019.pdf").read_bytes())
-    assert "2 of 32 LSOAs" in text
+    assert "28.1%" in text
     assert capsys.readouterr().out.count(str(out)) == 8  # one line per file on stdout
 
 
@@ -368,7 +389,7 @@ def test_cli_one_wigan_ward_with_charts(real_db, tmp_path, monkeypatch) -> None:
     assert deck_path.suffix == ".pptx" and deck_path.name.startswith("wigan_wards_2024_best_fit_")
     deck = Presentation(str(deck_path))
     pictures = [s for slide in deck.slides for s in slide.shapes if s.shape_type == 13]
-    assert len(pictures) == 4
+    assert len(pictures) == 5
 
 
 # ---------------------------------------------------------------------------- in the app
@@ -386,7 +407,8 @@ def open_briefing(**params: str) -> AppTest:
 def test_briefing_page_prepares_a_pack(app_db, monkeypatch) -> None:
     monkeypatch.setattr(export, "browser_available", lambda: False)  # words only: quick
     at = open_briefing(lad=TRAFFORD, model=LOCALITIES, nb=NORTH, base="2019")
-    assert [b.label for b in at.get("download_button")] == ["Download the data (CSV)"]
+    csv_only = ["Download the data (CSV)"] * 2  # the figures over time, the numbers
+    assert [b.label for b in at.get("download_button")] == csv_only
     assert any("apt-get install chromium" in w.value for w in at.warning)
     at.button(key="pack_prepare").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -397,13 +419,59 @@ def test_briefing_page_prepares_a_pack(app_db, monkeypatch) -> None:
         "trafford_localities_2023_north_briefing_since_2019.pdf",
         "trafford_localities_2023_north_briefing_since_2019.pptx",
     ]
-    assert "2 of 32 LSOAs" in pdf_text(
-        stored["trafford_localities_2023_north_briefing_since_2019.pdf"]
-    )
+    assert "28.1%" in pdf_text(stored["trafford_localities_2023_north_briefing_since_2019.pdf"])
     # All neighbourhoods: one ZIP; changing the selection hides a stale pack.
     at.radio(key="pack_scope").set_value("all").run()
-    assert [b.label for b in at.get("download_button")] == ["Download the data (CSV)"]
+    assert [b.label for b in at.get("download_button")] == csv_only
     at.button(key="pack_prepare").click().run()
     assert [b.label for b in at.get("download_button")][-1] == "Download every pack (ZIP)"
     (name,) = at.session_state["briefing_pack"]["files"]
     assert name == "trafford_localities_2023_briefing_packs_since_2019.zip"
+
+
+# ---------------------------------------------------------------------------- Test Valley
+
+
+def _plotted(fig) -> list[np.ndarray]:
+    """Every numeric series a figure draws (line and bar values, map colours)."""
+    out = []
+    for trace in fig.data:
+        for name in ("y", "x", "z"):
+            values = getattr(trace, name, None)
+            if values is None:
+                continue
+            array = np.asarray([v for v in values if isinstance(v, (int, float))], dtype=float)
+            array = array[~np.isnan(array)]
+            if len(array):
+                out.append(array)
+    return out
+
+
+@pytest.mark.parametrize(
+    "asked", ["imd_lsoas_most_deprived_10_pct", briefing_pack.DEFAULT_INDICATOR]
+)
+def test_test_valley_pack_has_no_chart_of_zeros(cur, asked) -> None:
+    """Test Valley has no LSOA in England's most deprived 10%: a pack of that indicator would
+    be a flat line, bars of 0.0% and a grey map. The pack says so and shows another."""
+    data = briefing_pack.load_model(cur, "E07000093", "E07000093_msoa21", asked)
+    if asked == "imd_lsoas_most_deprived_10_pct":
+        assert data.chart_indicator != asked
+        assert data.chart_note.startswith(
+            "LSOAs in England's most deprived 10% is the same in every neighbourhood"
+        )
+    focus = data.neighbourhoods.neighbourhood_code.iloc[0]
+    options = briefing_pack.PackOptions(baseline="2019", indicator_id=asked, charts=False)
+    built = briefing_pack.build_pack(data, focus, options)
+    assert [c.key for c in built.charts] == ["over_time", "ranked", "profile", "map", "spread"]
+    for chart in built.charts:
+        series = _plotted(chart.figure)
+        assert series, chart.key
+        values = np.concatenate(series)
+        assert np.abs(values).max() > 0, f"{chart.key} is all zeros"
+        assert np.unique(values.round(6)).size > 1, f"{chart.key} shows no variation"
+    ranked = next(c for c in built.charts if c.key == "ranked")
+    if data.chart_note:
+        assert ranked.caption.startswith(data.chart_note)
+    spread = next(c for c in built.charts if c.key == "spread")
+    assert "Test Valley's 17 neighbourhoods ranged from" in spread.caption
+    assert "That gap is" in spread.caption

@@ -54,6 +54,7 @@ class Pack:
     charts: list[PackChart]
     definitions: pd.DataFrame  # catalogue rows of every indicator in the pack
     chart_note: str = ""  # why charts are missing, when they are
+    indicator_note: str = ""  # why the charts show another indicator than the one asked for
 
     @property
     def title(self) -> str:
@@ -64,7 +65,7 @@ class Pack:
         c = self.context
         return [
             f"{c.lad_name} · {c.model_name}",
-            f"Change since {self.options.baseline} to each indicator's latest period · "
+            f"Change from each indicator's period nearest {self.options.year} to its latest · "
             f"compared with {self.comparator_name}",
             f"Produced {c.produced_text}",
         ]
@@ -85,19 +86,19 @@ class Pack:
 
 
 def _headlines(data: ModelData, focus: str, options: PackOptions) -> list[briefing.Headline]:
-    """The Briefing page's headline numbers for the neighbourhood."""
-    items = briefing.headlines(
+    """The Briefing page's all-domain profile for the neighbourhood."""
+    return briefing.profile(
         data.values,
         data.catalogue,
+        data.headline_ids or data.profile_ids(),
         focus,
         data.name_of(focus),
-        options.baseline,
+        options.year,
         options.comparator,
         options.ci_level,
         data.rest_sums if options.comparator == "rest" else None,
         data.comparator_label(options.comparator),
     )
-    return items
 
 
 def _context(data: ModelData, options: PackOptions) -> export.ExportContext:
@@ -133,9 +134,7 @@ def build_pack(
     """One neighbourhood's pack, with its charts drawn (unless `options.charts` is False).
     Raises export.BrowserMissing when charts are wanted and no browser is installed."""
     items = _headlines(data, focus, options)
-    definitions = data.catalogue.set_index("indicator_id", drop=False).loc[
-        list(data.profile_ids(options.indicator_id))
-    ]
+    definitions = data.catalogue.set_index("indicator_id", drop=False).loc[list(data.profile_ids())]
     pack = Pack(
         code=focus,
         name=data.name_of(focus),
@@ -143,11 +142,15 @@ def build_pack(
         options=options,
         comparator_name=data.comparator_label(options.comparator),
         headlines=items,
-        sentences=briefing.sentences(items),
+        sentences=briefing.profile_sentences(items),
         numbers=briefing.table(items),
         charts=[PackChart(*chart) for chart in chart_figures(data, focus, options)],
         definitions=definitions.reset_index(drop=True),
+        indicator_note=data.chart_note,
     )
+    for chart in pack.charts:  # say why the charts show another indicator than asked for
+        if data.chart_note and chart.key in ("ranked", "map"):
+            chart.caption = f"{data.chart_note} {chart.caption}"
     if not options.charts:
         pack.chart_note = "Charts were left out of this pack."
         return pack
@@ -159,22 +162,19 @@ def build_pack(
 
 
 def _change_words(h: briefing.Headline) -> str:
-    """The change since the baseline and its judgement, or why there is none."""
+    """The change since the baseline and its judgement, or why there is none (one period
+    only, periods not comparable: never a delta between them)."""
     delta = briefing.metric_delta(h)
     if delta.get("delta"):
         change = f"{delta['delta']} {delta.get('delta_description', '')}".strip()
-        if not h.meta.comparable_over_time:
-            change += " (not comparable over time: not judged)"
-        elif h.direction in ("improved", "worsened", "increased", "decreased"):
+        if h.direction in ("improved", "worsened", "increased", "decreased"):
             change += f" ({h.direction})"
         elif h.significance and h.meta.has_ci and h.has_baseline:
             change += f" ({h.significance})"
+        if h.trend:
+            change += f"; recent trend: {h.trend.lower()}"
         return change
-    if h.has_data and h.baseline == h.latest:
-        return f"{h.baseline} is the baseline"
-    if h.has_data:
-        return f"No {h.baseline} figure to compare with"
-    return ""
+    return briefing.change_line(h)
 
 
 def headline_rows(pack: Pack) -> list[dict[str, str]]:
@@ -184,6 +184,7 @@ def headline_rows(pack: Pack) -> list[dict[str, str]]:
         chip = briefing.chip(h)
         rows.append(
             {
+                "domain": h.domain,
                 "label": briefing.metric_label(h),
                 "value": briefing.metric_value(h),
                 "change": _change_words(h),
@@ -229,11 +230,14 @@ def method_note(pack: Pack) -> str:
     """How changes and comparisons were judged, in one paragraph."""
     level = analysis.CI_LABELS[pack.options.ci_level]
     return (
-        f"Change runs from the {pack.options.baseline} baseline to each indicator's latest "
-        f"period. Indicators that are complete counts of every LSOA (the Indices of "
-        f"Deprivation, population) have no sampling error: they are compared directly and "
-        f"their change is not tested. Indicators estimated from samples or events carry "
-        f"{level} confidence intervals (Wilson score for proportions, Byar's method for rates); "
-        f"they are 'significantly' different only when the comparator lies outside the "
-        f"interval, as in OHID's Fingertips."
+        f"Each indicator's change runs from its own period nearest {pack.options.year} (e.g. "
+        f"2019/20 for a financial-year series) to its latest period; no change is given for an "
+        f"indicator published once, or between periods that are not comparable (a definition "
+        f"change, or a Census count against a mid-year estimate). Complete counts of every "
+        f"LSOA (the Indices of Deprivation, population) have no sampling error: they are "
+        f"compared directly and their change is not tested. Survey and model estimates "
+        f"published without intervals are not tested either. Indicators estimated from samples "
+        f"or events carry {level} confidence intervals (Wilson score for proportions, Byar's "
+        f"method for rates); they are 'significantly' different only when the comparator lies "
+        f"outside the interval, as in OHID's Fingertips."
     )

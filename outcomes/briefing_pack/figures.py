@@ -11,6 +11,9 @@ import plotly.graph_objects as go
 
 from outcomes import analysis, briefing, charts, comparison, geo, maps
 from outcomes.briefing_pack.model import ModelData, PackOptions
+from outcomes.briefing_pack.spread import spread_indicator as borough_spread_indicator
+from outcomes.briefing_pack.spread import spread_rows, spread_sentences
+from outcomes.charts import profile as profile_charts
 from outcomes.text import escape_html
 
 MAP_AREA_PX = (880, 480)  # the map's drawing area in a 1,000 px export, to choose the zoom
@@ -41,13 +44,9 @@ class _Chart:
 
 
 def _chart(data: ModelData, focus: str, options: PackOptions) -> _Chart:
-    row = data.catalogue.set_index("indicator_id", drop=False).loc[options.indicator_id]
+    row = data.catalogue.set_index("indicator_id", drop=False).loc[data.chart_indicator]
     meta = analysis.IndicatorMeta.from_row(row)
-    ci_text = (
-        f"{analysis.CI_LABELS[options.ci_level]} confidence intervals"
-        if meta.has_ci
-        else "no confidence interval (a complete count, not a sample)"
-    )
+    ci_text = analysis.uncertainty_words(meta, options.ci_level)
     return _Chart(
         data=data,
         focus=focus,
@@ -64,68 +63,90 @@ def chart_figures(data: ModelData, focus: str, options: PackOptions) -> list[Fig
     """(key, heading, caption, alt text, figure) of each chart of a neighbourhood's pack;
     a chart without data is left out."""
     c = _chart(data, focus, options)
-    out = (_trend_figure(c), _ranked_figure(c), _profile_figure(c), _map_chart(c))
+    out = (
+        _over_time_figure(c),
+        _ranked_figure(c),
+        _profile_figure(c),
+        _map_chart(c),
+        spread_figure(data, focus, options),
+    )
     return [figure for figure in out if figure is not None]
 
 
 # ---------------------------------------------------------------------------- over time
 
 
-def _rest_rows(data: ModelData, meta, focus: str, values: pd.DataFrame) -> pd.DataFrame | None:
-    """The rest of the borough over time (values and intervals from the build's SQL), in the
-    shape of area_values."""
-    rest = data.rest_sums.get(meta.indicator_id)
-    if rest is None or rest.empty or meta.aggregation == "lsoa_only":
+def _over_time_figure(c: _Chart) -> Figure | None:
+    """Small multiples of the headline indicators that have a series for the neighbourhood."""
+    data, name, options = c.data, c.name, c.options
+    ids = data.headline_ids or (data.chart_indicator,)
+    items = briefing.profile(
+        data.values, data.catalogue, ids, c.focus, name, options.year, "lad", options.ci_level
+    )
+    shown = data.catalogue[data.catalogue.indicator_id.isin(ids)]
+    fig = profile_charts.profile_chart(
+        data.values,
+        data.catalogue,
+        c.focus,
+        ids,
+        {h.meta.indicator_id: h.baseline for h in items},
+        title=f"{name}: headline indicators over time",
+        subtitle=f"{data.lad_name}, {data.model_name}; {name} (solid), the borough (dashed) and "
+        f"England (dotted); dotted line: each indicator's baseline nearest {options.year}; "
+        "each panel has its own scale",
+        source="Sources: " + "; ".join(dict.fromkeys(shown.source.astype(str))) + ".",
+    )
+    if fig is None:
         return None
-    rows = analysis.rest_rows(rest, focus, data.lad_name)
-    if rows.empty:
+    drawn = profile_charts.drawable(data.values, c.focus, ids)
+    return (
+        "over_time",
+        "Headline indicators over time",
+        f"{name} against {data.lad_name} and England, one panel per indicator with a series "
+        f"({len(drawn)} of {len(ids)}); points, not lines, where periods are not comparable.",
+        f"Small multiple line charts of {len(drawn)} headline indicators for {name}, "
+        f"{data.lad_name} and England over time.",
+        fig,
+    )
+
+
+# ---------------------------------------------------------------------------- the borough
+
+
+def spread_indicator(data: ModelData) -> str | None:
+    """The indicator of the borough page (see `spread`)."""
+    return borough_spread_indicator(
+        data.values, data.catalogue, data.chart_indicator, data.headline_ids
+    )
+
+
+def spread_figure(data: ModelData, focus: str, options: PackOptions) -> Figure | None:
+    """The spread between the model's neighbourhoods over time with the neighbourhood, the
+    borough and England; its words are `spread_sentences`."""
+    indicator_id = spread_indicator(data)
+    if indicator_id is None:
         return None
-    starts = values.drop_duplicates("period").set_index("period").period_start
-    rows = rows.assign(period_start=rows.period.map(starts), indicator_id=meta.indicator_id)
-    return rows[rows.period_start.notna()]
-
-
-def _trend_rows(
-    data: ModelData, meta: analysis.IndicatorMeta, focus: str, options: PackOptions
-) -> pd.DataFrame:
-    """The neighbourhood, the borough and England over time (and the rest of the borough when
-    that is the comparator), as the Trends page shows them for one neighbourhood."""
-    values = data.values[data.values.indicator_id == meta.indicator_id]
-    keep = values[
-        ((values.area_type == "neighbourhood") & (values.area_code == focus))
-        | values.area_type.isin(["lad", "england"])
-    ]
-    if options.comparator == "rest":
-        rest = _rest_rows(data, meta, focus, values)
-        if rest is not None:
-            keep = pd.concat([keep, rest], ignore_index=True)
-    return keep
-
-
-def _trend_figure(c: _Chart) -> Figure | None:
-    trend = _trend_rows(c.data, c.meta, c.focus, c.options)
-    if not trend[trend.area_type == "neighbourhood"].value.notna().any():
-        return None
-    periods = trend.sort_values("period_start").period.astype(str).unique().tolist()
-    first, last = periods[0], periods[-1]
-    data, meta, name, baseline = c.data, c.meta, c.name, c.options.baseline
-    fig = charts.trend_chart(
-        trend,
-        title=f"{meta.name}: {name} over time",
-        subtitle=f"{data.lad_name}, {data.model_name}; {first}–{last}; "
-        f"baseline {baseline}; {c.ci_text}",
-        source=c.source,
-        y_title=c.axis_title,
-        baseline=baseline,
-        ci_level=c.options.ci_level,
+    row = data.catalogue.set_index("indicator_id", drop=False).loc[indicator_id]
+    meta = analysis.IndicatorMeta.from_row(row)
+    rows = spread_rows(data.values, indicator_id, focus)
+    name = data.name_of(focus)
+    first, last = rows.period.iloc[0], rows.period.iloc[-1]
+    fig = profile_charts.spread_chart(
+        rows,
+        focus_name=name,
+        borough_name=data.lad_name,
+        title=f"{meta.name}: the spread between {data.lad_name}'s neighbourhoods, {first}–{last}",
+        subtitle=f"{data.model_name}; grey band: lowest to highest neighbourhood; "
+        f"{briefing.polarity_line(meta)}",
+        source=f"Source: {row.source} ({row.publisher}). {row.licence}.",
+        y_title=charts.axis_title(meta.name, meta.unit),
     )
     return (
-        "trend",
-        f"{meta.name} over time",
-        f"{name} against {data.lad_name} and England, {first} to {last}; the dotted line "
-        f"marks the {baseline} baseline. {briefing.polarity_line(meta)}.",
-        f"Line chart of {meta.name} for {name}, {data.lad_name} and England from "
-        f"{first} to {last}.",
+        "spread",
+        f"Across {data.lad_name}: the gap between neighbourhoods",
+        "\n".join(spread_sentences(rows, meta, name, data.lad_name, len(data.neighbourhoods))),
+        f"Line chart of {meta.name} from {first} to {last}: the range of {data.lad_name}'s "
+        f"neighbourhoods as a band, with {name}, the borough and England.",
         fig,
     )
 
@@ -181,7 +202,7 @@ def _ranked_figure(c: _Chart) -> Figure | None:
 
 def _profile_figure(c: _Chart) -> Figure | None:
     data, options, name = c.data, c.options, c.name
-    ids = data.profile_ids(options.indicator_id)
+    ids = data.profile_ids()
     profile_cat = data.catalogue[data.catalogue.indicator_id.isin(ids)]
     spine = comparison.spine_rows(
         data.values,

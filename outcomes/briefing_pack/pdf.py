@@ -221,7 +221,11 @@ def _charts(w: _Writer, pack: Pack) -> None:
             pdf.add_page()
         w.heading(chart.heading, 12, before=3)
         pdf.image(opaque_image(chart.png), w=w.width, h=img_h, alt_text=w.clean(chart.alt_text))
-        w.para(chart.caption, 9, 80)
+        if chart.key == "spread":  # the borough page: its words in full, as body text
+            for line in chart.caption.split("\n"):
+                w.para(f"•  {line}", 10, 25)
+        else:
+            w.para(chart.caption, 9, 80)
 
 
 def _definitions(w: _Writer, pack: Pack) -> None:

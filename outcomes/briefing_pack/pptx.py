@@ -121,13 +121,14 @@ def _headline_box(slide, row: dict[str, str], left: float, top: float, w: float,
     inner = slide.shapes.add_textbox(
         Inches(left + 0.25), Inches(top + 0.1), Inches(w - 0.35), Inches(h - 0.2)
     )
-    frame = _text(inner, [row["label"]], size=13, bold=True, space=2)
+    frame = _text(inner, [row.get("domain", "").upper()], size=9, colour=GREY, space=1)
     for line, size, bold, colour in (
-        (row["value"], 30, True, DARK),
-        (row["note"], 12, False, GREY),
-        (row["change"], 13, False, DARK),
-        (row["comparison"], 13, False, DARK),
-        (row["polarity"], 11, False, GREY),
+        (row["label"], 11.5, True, DARK),
+        (row["value"], 24, True, DARK),
+        (row["note"], 10, False, GREY),
+        (row["change"], 10.5, False, DARK),
+        (row["comparison"], 10.5, False, DARK),
+        (row["polarity"], 9.5, False, GREY),
     ):
         if not line:
             continue
@@ -139,15 +140,25 @@ def _headline_box(slide, row: dict[str, str], left: float, top: float, w: float,
         run.font.color.rgb = _rgb(colour)
 
 
+PER_SLIDE, PER_ROW = 8, 4
+
+
 def _headline_slide(prs, pack: Pack) -> None:
-    """The headline numbers, three boxes to a row."""
-    slide = _titled(prs, pack, f"{pack.name}: headline numbers")
-    per_row, gap, box_h = 3, 0.3, 2.65
-    box_w = (WIDTH_IN - 2 * MARGIN_IN - (per_row - 1) * gap) / per_row
-    for i, row in enumerate(headline_rows(pack)):
-        left = MARGIN_IN + (i % per_row) * (box_w + gap)
-        top = 1.35 + (i // per_row) * (box_h + 0.25)
-        _headline_box(slide, row, left, top, box_w, box_h)
+    """The headline numbers, four boxes to a row and eight to a slide (the whole profile,
+    domain by domain, over as many slides as it needs)."""
+    rows = headline_rows(pack)
+    chunks = [rows[i : i + PER_SLIDE] for i in range(0, len(rows), PER_SLIDE)] or [[]]
+    gap, box_h = 0.25, 2.65
+    box_w = (WIDTH_IN - 2 * MARGIN_IN - (PER_ROW - 1) * gap) / PER_ROW
+    for n, chunk in enumerate(chunks, start=1):
+        title = f"{pack.name}: headline numbers"
+        if len(chunks) > 1:
+            title += f" ({n} of {len(chunks)})"
+        slide = _titled(prs, pack, title)
+        for i, row in enumerate(chunk):
+            left = MARGIN_IN + (i % PER_ROW) * (box_w + gap)
+            top = 1.3 + (i // PER_ROW) * (box_h + 0.2)
+            _headline_box(slide, row, left, top, box_w, box_h)
 
 
 def _chart_slide(prs, pack: Pack, chart) -> None:
@@ -156,6 +167,15 @@ def _chart_slide(prs, pack: Pack, chart) -> None:
 
     slide = _titled(prs, pack, chart.heading)
     area_w = WIDTH_IN - 2 * MARGIN_IN
+    if chart.key == "spread":  # the borough page: the words beside the chart, in full
+        words = slide.shapes.add_textbox(
+            Inches(MARGIN_IN + area_w * 0.6 + 0.2),
+            Inches(CHART_TOP_IN),
+            Inches(area_w * 0.4 - 0.2),
+            Inches(CHART_HEIGHT_IN + 0.5),
+        )
+        _text(words, [f"•  {line}" for line in chart.caption.split("\n")], size=13, space=8)
+        area_w *= 0.6
     if chart.png:
         w_px, h_px = chart.size_px
         scale = min(area_w / (w_px / 100), CHART_HEIGHT_IN / (h_px / 100))
@@ -174,6 +194,8 @@ def _chart_slide(prs, pack: Pack, chart) -> None:
         note = slide.shapes.add_textbox(Inches(MARGIN_IN), Inches(2.5), Inches(area_w), Inches(1.5))
         _text(note, [pack.chart_note or "Chart not drawn."], size=16, colour=GREY)
         caption_top = 4.2
+    if chart.key == "spread":
+        return
     caption = slide.shapes.add_textbox(
         Inches(MARGIN_IN), Inches(caption_top), Inches(area_w), Inches(0.6)
     )
