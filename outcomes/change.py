@@ -228,15 +228,30 @@ def change_since_year(
     chosen = choose_baseline(rows, meta, year, areas)
     if chosen.status == NO_DATA:
         return chosen, pd.DataFrame(columns=[*CHANGE_COLUMNS, "status", "note"])
-    frame = analysis.change_since_baseline(
-        rows, chosen.baseline, chosen.latest, meta, ci_level
-    ).assign(status=chosen.status, note=chosen.note)
+    if chosen.baseline == chosen.latest:  # one period: nothing to test (and much quicker)
+        frame = _same_period_frame(rows, chosen)
+    else:
+        frame = analysis.change_since_baseline(rows, chosen.baseline, chosen.latest, meta, ci_level)
+    frame = frame.assign(status=chosen.status, note=chosen.note)
     if not chosen.has_change:
         blank = ["change", "change_lower", "change_upper"]
         frame[blank] = np.nan
         frame["significance"] = chosen.note
         frame["direction"] = chosen.status
     return chosen, frame
+
+
+def _same_period_frame(rows: pd.DataFrame, chosen: Baseline) -> pd.DataFrame:
+    """The change columns where the baseline is the latest period: its values on both sides."""
+    now = rows[rows.period == chosen.latest]
+    frame = now[["area_type", "area_code", "area_name"]].copy()
+    for side in ("baseline", "current"):
+        for column in ("value", "numerator", "denominator"):
+            frame[f"{column}_{side}"] = now[column].to_numpy()
+    frame["baseline"], frame["current"] = chosen.baseline, chosen.latest
+    return frame.assign(change=np.nan, change_lower=np.nan, change_upper=np.nan)[
+        CHANGE_COLUMNS[:-2]
+    ].reset_index(drop=True)
 
 
 CHANGE_COLUMNS = [
