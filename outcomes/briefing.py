@@ -58,6 +58,9 @@ SUBJECTS = {
     "gp_online_consultations_per_1000": "the rate of online GP consultation requests",
     "loneliness_pct": "the modelled share of adults who feel lonely",
     "cni_score": "the Community Needs Index score",
+    "income_deprived_children_pct": "the share of children in income-deprived families (IDACI)",
+    "bad_health_pct": "the share of residents in bad or very bad health",
+    "no_central_heating_pct": "the share of households with no central heating",
 }
 _DOMAIN_SHARE = re.compile(r"^(?P<domain>.+): population in (?P<where>England's most .+)$")
 SCORE_CAVEAT = "IMD scores are relative within each wave, so compare waves with care"
