@@ -282,11 +282,11 @@ def borough_only(meta_row: pd.Series) -> bool:
 
 
 def borough_only_note(meta_row: pd.Series, lad_name: str) -> str:
-    """Plain words for such an indicator, e.g. 'Published for Sub-ICB location areas only:
-    figures are for Trafford as a whole, not its neighbourhoods.'"""
+    """Plain words for such an indicator, e.g. 'Not published for neighbourhoods (published
+    for: Local authority): figures are for Trafford as a whole, not its neighbourhoods.'"""
     return (
-        f"Published for {meta_row.get('geography', 'larger areas')} areas only: figures are "
-        f"for {lad_name} as a whole, not its neighbourhoods."
+        f"Not published for neighbourhoods (published for: {meta_row.get('geography', '')}): "
+        f"figures are for {lad_name} as a whole, not its neighbourhoods."
     )
 
 
@@ -328,7 +328,7 @@ def trend_rule(meta: analysis.IndicatorMeta) -> str:
             "whichever single period is left out."
         )
     if kind == "estimate":
-        return f"Method: {TREND_METHODS[kind]}."
+        return "No recent trend is calculated: an estimate without published intervals."
     return (
         f"Method: {TREND_METHODS[kind]}. A trend is called only when it is significant at "
         "99.8% and holds whichever single period is left out."
