@@ -197,3 +197,32 @@ def test_briefing_link_opens_the_linked_view(chromium_browser, app_url):
     page.screenshot(path=SCREENSHOTS / "briefing_wigan.png", full_page=True)
     assert _external(requests) == []
     page.close()
+
+
+def test_searching_partington_moves_the_view_and_names_it_on_the_map(chromium_browser, app_url):
+    page, requests = _open(chromium_browser, f"{app_url}/?lad=E08000010", chart=False)
+    box = page.get_by_role("textbox", name="Find a place")
+    box.fill("Partington")
+    box.press("Enter")
+    _settle(page)
+    page.get_by_role("button", name="Partington (MSOA name, Trafford)").click()
+    page.wait_for_function("location.search.includes('nb=E02001275')", timeout=60_000)
+    _settle(page)
+    assert "lad=E08000009" in page.url and "model=E08000009_msoa21" in page.url
+    assert "nb=E02001275" in page.url
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert "Partington (MSOA name) lies in:" in sidebar.text_content()
+    assert "Trafford localities (2023): West" in sidebar.text_content()
+    assert page.get_by_text("Focus: Partington, the place you searched for.").is_visible()
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "place_search_partington.png", full_page=True)
+    page.goto(page.url.replace(f"{app_url}/?", f"{app_url}/neighbourhoods?"))
+    _settle(page)
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=60_000)
+    names_on_map = """() => [...document.querySelector('[data-testid="stPlotlyChart"]')
+        .querySelectorAll('.geolayer text, .frontplot text, text')].map(t => t.textContent)"""
+    page.wait_for_function(f"({names_on_map})().includes('Partington')", timeout=60_000)
+    assert "Old Trafford" in page.evaluate(names_on_map)  # every MSOA is named
+    page.screenshot(path=SCREENSHOTS / "neighbourhoods_map_labels.png", full_page=True)
+    assert _external(requests) == []
+    page.close()
