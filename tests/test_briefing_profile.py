@@ -209,3 +209,25 @@ def test_briefing_page_shows_every_domain_for_trafford_west(app_db) -> None:
     assert "In West, bus frequency fell from 23.2 trips per hour at the 2019 baseline" in shown
     assert "What changed most in West since 2019" in shown
     assert len(at.get("plotly_chart")) == 1
+
+
+def test_an_analyst_saves_the_headline_set_on_the_page_and_a_viewer_cannot(
+    app_db, monkeypatch
+) -> None:
+    at = open_briefing(lad=TRAFFORD, model=LOCALITIES, nb="trafford-west")
+    chosen = ["loneliness_pct", "population"]
+    at.multiselect(key=f"headline_set_{TRAFFORD}").set_value(chosen).run()
+    at.button(key="headline_save").click().run()
+    assert not at.exception, at.exception
+    assert [m.value for m in at.metric] == ["45,289", "24.8%"]  # the saved set, by domain
+    assert any("Saved for everyone" in s.value for s in at.success)
+    store = storage.store_for(at.session_state["db_cursor"])  # the app's own connection
+    entry = store.audit_log().iloc[-1]
+    assert (entry.action, entry.actor_role) == (audit.SETTING_CHANGE, "analyst")
+
+    monkeypatch.setenv("OUTCOMES_LOCAL_ROLE", "viewer")
+    viewer = open_briefing(lad=TRAFFORD, model=LOCALITIES, nb="trafford-west")
+    assert viewer.multiselect(key=f"headline_set_{TRAFFORD}").disabled
+    assert not [b for b in viewer.button if b.key == "headline_save"]
+    assert any("Only analysts and above" in i.value for i in viewer.info)
+    assert [m.value for m in viewer.metric] == ["45,289", "24.8%"]  # shared with everyone
