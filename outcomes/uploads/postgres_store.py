@@ -170,12 +170,16 @@ class Backend:
         self.key = hashlib.sha256(url.encode()).hexdigest()[:16]
         self.lock = threading.Lock()  # one mirror reload at a time in this process
         self.checked: dict[str, float] = {}  # mirror id -> when the counter was last read
+        self.pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, open=False, timeout=10)
         try:
-            self.pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, open=True, timeout=10)
-            self.pool.wait(timeout=10)
+            self.pool.open(wait=True, timeout=10)
             migrate(self.pool)
         except (psycopg.Error, OSError, TimeoutError) as exc:
-            raise StoreUnavailable(f"the user store at {ENV_VAR} cannot be used: {exc}") from exc
+            self.pool.close()  # no connection attempts left running in the background
+            raise StoreUnavailable(
+                f"the user store at {ENV_VAR} cannot be used (is PostgreSQL running there, and "
+                f"may this user create tables?): {exc}"
+            ) from exc
         self._columns: dict[str, list[str]] = {}
 
     def columns(self, table: str) -> list[str]:
