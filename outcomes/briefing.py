@@ -775,9 +775,14 @@ def profile_sentences(items: Iterable[Headline], limit: int = 8) -> list[str]:
     """Sentences for a whole profile: first the indicators that changed since their baseline
     (by domain), then those compared only in their latest period, at most `limit`."""
     items = [h for h in items if h.has_data]
-    changed = [h for h in items if h.change_shown]
-    rest = [h for h in items if h not in changed]
+    zero = [h for h in items if abs(h.value) < EPS and abs(_zero_if_nan(h.value_baseline)) < EPS]
+    changed = [h for h in items if h.change_shown and h not in zero]
+    rest = [h for h in items if h not in changed and h not in zero] + zero  # nothing to say last
     return [sentence(h) for h in changed + rest][:limit]
+
+
+def _zero_if_nan(value: float) -> float:
+    return 0.0 if math.isnan(value) else value
 
 
 def card_caveat(h: Headline) -> str:
