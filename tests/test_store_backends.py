@@ -368,3 +368,27 @@ def test_pages_keep_working_when_the_shared_store_is_unreachable(two_processes) 
     finally:
         postgres_store.CHECK_EVERY = every
         postgres_store.close_all()
+
+
+def test_a_setting_drawn_at_first_use_is_kept_by_everyone(con) -> None:
+    store = storage.store_for(con)
+    assert store.setdefault_setting("secret", "first") == "first"
+    assert store.setdefault_setting("secret", "second") == "first"
+    assert disclosure.installation_secret(con) == disclosure.installation_secret(con)
+
+
+def test_copies_drawing_a_secret_at_once_share_the_first(two_processes) -> None:
+    here, there = two_processes
+    drawn: list[bytes] = []
+    start = threading.Barrier(2)
+
+    def draw(cur) -> None:
+        start.wait()
+        drawn.append(disclosure.installation_secret(cur))
+
+    threads = [threading.Thread(target=draw, args=(c,)) for c in (here, there)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(drawn) == 2 and drawn[0] == drawn[1]

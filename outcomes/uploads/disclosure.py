@@ -241,9 +241,8 @@ def installation_secret(con: duckdb.DuckDBPyConnection) -> bytes:
     store = storage.store_for(con)
     with _SECRET_LOCK:
         stored = store.get_setting(SECRET_SETTING)
-        if stored is None:
-            store.set_setting(SECRET_SETTING, secrets.token_hex(32))
-            stored = store.get_setting(SECRET_SETTING)
+        if stored is None:  # first use; another copy of the app may be drawing one too
+            stored = store.setdefault_setting(SECRET_SETTING, secrets.token_hex(32))
     return bytes.fromhex(str(stored))
 
 

@@ -251,6 +251,15 @@ class DuckDBStore:
         self._con.execute("INSERT OR REPLACE INTO usr.user_settings VALUES (?, ?)", [key, value])
 
     @_retrying
+    def setdefault_setting(self, key: str, value: str) -> str:
+        with self._transaction():
+            found = self.get_setting(key)
+            if found is not None:
+                return found
+            self._con.execute("INSERT INTO usr.user_settings VALUES (?, ?)", [key, value])
+        return value
+
+    @_retrying
     def change_setting(self, key: str, value: str, audit: Entry) -> bool:
         with self._transaction():  # read and write in one: a change is recorded only once
             if self.get_setting(key) == value:

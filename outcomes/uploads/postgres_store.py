@@ -411,6 +411,14 @@ class PostgresStore:
                 [key, value],
             )
 
+    def setdefault_setting(self, key: str, value: str) -> str:
+        with self._writing() as pg:  # writers take turns: the first value stays
+            pg.execute(
+                "INSERT INTO user_settings VALUES (%s, %s) ON CONFLICT (key) DO NOTHING",
+                [key, value],
+            )
+            return pg.execute("SELECT value FROM user_settings WHERE key = %s", [key]).fetchone()[0]
+
     def change_setting(self, key: str, value: str, audit: Entry) -> bool:
         with self._writing() as pg:  # writers take turns: a change is recorded only once
             changed = pg.execute(

@@ -32,6 +32,10 @@ class UserStore(Protocol):
     def set_setting(self, key: str, value: str) -> None:
         """Store a setting (replacing its value)."""
 
+    def setdefault_setting(self, key: str, value: str) -> str:
+        """Store a setting unless it has a value already; return the value stored. Of several
+        processes doing this at once, the first one's value is everyone's."""
+
     def change_setting(self, key: str, value: str, audit: Entry) -> bool:
         """Store a setting with the audit entry recording the change, unless it has that
         value already (then nothing is written); return whether it changed."""
