@@ -126,6 +126,32 @@ def focus_order(model_id: str) -> pd.DataFrame:
 
 
 @st.cache_data(**CACHE)
+@st.cache_data(**CACHE)
+def spine_rows(
+    lad_code: str, model_id: str, focus: str, comparator: str, ci_level: str
+) -> pd.DataFrame:
+    """The focus neighbourhood's area profile (`comparison.spine_rows`), once per selection:
+    it ranks every indicator, too much work to repeat for every visitor."""
+    from outcomes import comparison
+
+    cat = catalogue()
+    area_ids = tuple(cat[cat.aggregation != "lsoa_only"].indicator_id)
+    rest = (
+        {i: rest_of_borough(lad_code, model_id, i) for i in area_ids}
+        if comparator == "rest"
+        else None
+    )
+    return comparison.spine_rows(
+        area_values(lad_code, model_id, area_ids),
+        neighbourhood_spread(model_id, area_ids),
+        cat,
+        focus,
+        comparator,
+        ci_level,
+        rest,
+    )
+
+
 def model_membership(model_id: str) -> pd.DataFrame:
     return queries.model_membership(_fresh_cursor(), model_id)
 
@@ -456,6 +482,14 @@ def source_line(meta_row: pd.Series) -> str:
     return f"Source: {meta_row.source} ({meta_row.publisher}). {meta_row.licence}."
 
 
+def _audited_download(data: DownloadFrame, file_name: str) -> dict:
+    """`_audited` for a deferred download: its rows are counted from the page's frame."""
+    indicators = data.user_indicators()
+    if not indicators:
+        return {"on_click": "ignore"}
+    return {"on_click": _log_download, "args": (file_name, len(data.source), indicators)}
+
+
 def ci_caption(meta, ci_level: str) -> str:
     """How uncertainty is shown for this indicator, in words."""
     return analysis.uncertainty_words(meta, ci_level)
@@ -536,23 +570,48 @@ DOWNLOAD_WORDS = {
 }
 
 
-def export_frame(frame: pd.DataFrame, context, **options) -> pd.DataFrame:
-    """A page's frame as a self-describing download (`export.describe`), with the suppression
-    threshold of the council's own data read only when the frame holds some."""
-    from outcomes import export
+@dataclass(frozen=True)
+class DownloadFrame:
+    """A download's self-describing frame (`export.describe`), made only when its button is
+    pressed: describing every chart's data for every visitor, most of whom never download,
+    was a fifth of a page view's work. Calling it makes the frame (no st.* inside, so it can
+    run in the download's own thread)."""
 
-    ids = [options.get("indicator_id") or ""]
-    if "indicator_id" in frame.columns:
-        ids += frame["indicator_id"].astype(str).tolist()
-    threshold = None
-    if any(i.startswith(export.USER_PREFIX) for i in ids):
-        threshold = export.disclosure_threshold(cursor())
-    return export.describe(frame, context, catalogue(), threshold=threshold, **options)
+    source: pd.DataFrame
+    context: object
+    catalogue: pd.DataFrame
+    threshold: int | None
+    options: tuple[tuple[str, object], ...]
+
+    def __call__(self) -> pd.DataFrame:
+        from outcomes import export
+
+        options = dict(self.options)
+        return export.describe(
+            self.source, self.context, self.catalogue, threshold=self.threshold, **options
+        )
+
+    def user_indicators(self) -> tuple[str, ...]:
+        """The uploaded (partner) indicators whose rows the download holds."""
+        ids = [str(dict(self.options).get("indicator_id") or "")]
+        if "indicator_id" in self.source.columns:
+            ids += self.source["indicator_id"].astype(str).tolist()
+        return tuple(sorted({i for i in ids if i.startswith(disclosure.USER_PREFIX)}))
+
+
+def export_frame(frame: pd.DataFrame, context, **options) -> DownloadFrame:
+    """A page's frame as a self-describing download (`DownloadFrame`), with the suppression
+    threshold of the council's own data read (now, in the session) only when it holds some."""
+    download = DownloadFrame(frame, context, catalogue(), None, tuple(sorted(options.items())))
+    if download.user_indicators():
+        threshold = disclosure.threshold(cursor())
+        download = dataclasses.replace(download, threshold=threshold)
+    return download
 
 
 def downloads(
     key: str,
-    data: pd.DataFrame,
+    data: DownloadFrame,
     name: str,
     context,
     figure=None,
@@ -562,7 +621,7 @@ def downloads(
     """One tidy row under a chart or table: a format picker (CSV, Excel, and PNG, SVG, PDF
     when there is a chart) and one download button. Files are made only when the button is
     pressed (a deferred download), so page reruns never render images. `data` is the
-    self-describing frame (`export_frame`); `name` the file name without its extension."""
+    self-describing frame to be (`export_frame`); `name` the file name without its extension."""
     _download_row(key, data, name, context, figure, title, csv_label)
 
 
@@ -592,12 +651,15 @@ def _download_row(key, data, name, context, figure, title, csv_label) -> None:
     file_name = f"{name}.{fmt}"
     disabled = False
     if fmt == "csv":
-        payload = export.to_csv_bytes(data)  # cheap: made now, like any CSV download
+
+        def payload() -> bytes:  # runs in its own thread when pressed; no st.* here
+            return export.to_csv_bytes(data())
+
     elif fmt == "xlsx":
 
         def payload() -> bytes:
             when = context.replace(produced=date.today())
-            return export.to_xlsx_bytes(data, title=title, context=when)
+            return export.to_xlsx_bytes(data(), title=title, context=when)
 
     elif not export.browser_available():
         payload, disabled = b"", True
@@ -614,6 +676,6 @@ def _download_row(key, data, name, context, figure, title, csv_label) -> None:
         mime=export.MIME_TYPES[fmt],
         key=f"dl-{key}",
         icon=":material/download:",
-        **_audited(data, file_name, "ignore"),
+        **_audited_download(data, file_name),
         disabled=disabled,
     )

@@ -155,22 +155,12 @@ else:
 # ----------------------------------------------------------------------------- spine chart
 st.header(f"Area profile: {focus_md}")
 cat = ui.catalogue()
-area_ids = tuple(cat[cat.aggregation != "lsoa_only"].indicator_id)
-all_values = ui.area_values(selection.lad_code, selection.model_id, area_ids)
-spread = ui.neighbourhood_spread(selection.model_id, area_ids)
-rest_by_indicator = (
-    {i: ui.rest_of_borough(selection.lad_code, selection.model_id, i) for i in area_ids}
-    if selection.comparator == "rest"
-    else None
-)
-spine = comparison.spine_rows(
-    all_values,
-    spread,
-    cat,
+spine = ui.spine_rows(
+    selection.lad_code,
+    selection.model_id,
     selection.focus,
     selection.comparator,
     selection.ci_level,
-    rest_by_indicator,
 )
 if spine.empty:
     st.warning(f"{focus_md} has no indicator values to profile.")
