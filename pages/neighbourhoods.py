@@ -116,7 +116,12 @@ def show_nesting(names: dict[str, str], lsoa: pd.DataFrame, borough_value: float
     fine, coarse = ui.model_membership(fine_id), ui.model_membership(coarse_id)
     table = nesting.overlap(coarse, fine)
     st.markdown(f"**How {md(names[fine_id])} sits within {md(names[coarse_id])}**")
-    st.markdown(nesting.nesting_sentence(table, md(names[fine_id]), md(names[coarse_id])))
+    escaped = table.assign(  # names are user text: Markdown shows them literally
+        fine_name=table.fine_name.map(md),
+        coarse_name=table.coarse_name.map(md),
+        others=table.others.fillna("").map(md),
+    )
+    st.markdown(nesting.nesting_sentence(escaped, md(names[fine_id]), md(names[coarse_id])))
     extremes = nesting.hidden_extremes(table, lsoa, coarse, fine, cmp_meta)
     sentence = nesting.extreme_sentence(
         extremes.assign(
