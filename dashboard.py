@@ -3,13 +3,20 @@
 import streamlit as st
 
 from outcomes import db, signin, style, ui
-from outcomes.errors import run_page
+from outcomes.errors import data_unavailable, run_page
 
 st.set_page_config(page_title="Neighbourhood outcomes", layout="wide")
 style.apply()  # visible keyboard focus, distinct from the current page (outcomes/style.css)
 
+
+def _open_briefing() -> None:
+    """/briefing, the page's own name, opens the Briefing (Streamlit serves it at the root)."""
+    st.switch_page(BRIEFING, query_params=st.query_params.to_dict())
+
+
+BRIEFING = st.Page("pages/briefing.py", title="Briefing", url_path="home", default=True)
 PAGES = [
-    st.Page("pages/briefing.py", title="Briefing", url_path="briefing", default=True),
+    BRIEFING,
     st.Page("pages/trends.py", title="Trends", url_path="trends"),
     st.Page("pages/compare.py", title="Compare", url_path="compare"),
     st.Page("pages/map.py", title="Map", url_path="map"),
@@ -18,13 +25,14 @@ PAGES = [
     st.Page("pages/partner_data.py", title="Your data", url_path="your-data"),
     st.Page("pages/audit.py", title="Audit log", url_path="audit"),
     st.Page("pages/data_sources.py", title="Data & sources", url_path="data"),
+    st.Page(_open_briefing, title="Briefing", url_path="briefing", visibility="hidden"),
 ]
 
 page = st.navigation(PAGES)
 try:
     ui.base_connection()
-except db.DatabaseMissing as exc:
-    st.error(f"The dashboard cannot open its data: {exc}")
+except db.DatabaseMissing:
+    data_unavailable()  # a plain message and an error id; the reason goes to the server log
     st.stop()
 signin.sidebar()
 st.session_state["selection"] = ui.sidebar()

@@ -26,6 +26,20 @@ PLAIN = (
 )
 
 
+NO_DATA = (
+    "The dashboard cannot open its data just now. Try again in a few minutes; if it keeps "
+    "happening, tell the dashboard's administrator the error id {error_id}."
+)
+
+
+def data_unavailable() -> None:
+    """Inside `except db.DatabaseMissing`: a plain message with an error id; the reason,
+    which names server paths, goes to the server log under that id."""
+    error_id = new_error_id()
+    LOG.exception("error id %s: the dashboard cannot open its data", error_id)
+    st.error(NO_DATA.format(error_id=error_id))
+
+
 def new_error_id() -> str:
     """A short random id (8 hexadecimal characters) tying a message to its log entry."""
     return secrets.token_hex(4)

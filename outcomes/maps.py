@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import pandas as pd
 
-from outcomes import analysis
+from outcomes import analysis, labels
 
 LEVELS = {"lsoa": "LSOAs", "neighbourhood": "Neighbourhoods"}
 LEVEL_NOUNS = {"lsoa": "LSOAs", "neighbourhood": "neighbourhoods"}  # mid-sentence
 VIEWS = {"value": "Value in one period", "change": "Change since baseline"}
+
+
+def nothing_to_map(level: str, indicator: str, borough: str) -> str:
+    """'No LSOA values of … to map in Trafford.' (names already made safe by the caller)."""
+    adjective = {"lsoa": "LSOA", "neighbourhood": "neighbourhood"}[level]
+    return f"No {adjective} values of {indicator} to map in {borough}."
 
 
 def levels_for(aggregation: str) -> list[str]:
@@ -109,7 +115,7 @@ def table_for(
             "indicator_id": meta.indicator_id,
             "indicator_name": meta.name,
             "unit": meta.unit,
-            f"{area}_code": frame["area_code"],
+            f"{area}_code": frame["area_code"].map(labels.public_code),
             f"{area}_name": frame["area_name"],
         }
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from outcomes import analysis
+from outcomes import analysis, labels
 from outcomes.uploads.models import UNASSIGNED
 
 
@@ -315,7 +315,7 @@ def coverage_table(cov: Coverage) -> pd.DataFrame:
     table = pd.DataFrame(
         {
             "Neighbourhood": cov.table["neighbourhood_name"],
-            "Code": cov.table["neighbourhood_code"],
+            "Code": cov.table["neighbourhood_code"].map(labels.public_code),
             "LSOAs": cov.table["lsoas"],
             f"Population ({period})": cov.table["population"].round(0),
             "% of borough population": cov.table["population_pct"].round(1),

@@ -226,10 +226,11 @@ def _seed_many(
         valid = [code for code in wanted if code in options]
         if len(valid) < len(wanted):
             notes.append(f"Some {label} in the link are not in this model; showing the rest.")
-        st.session_state[key] = valid or default
-    else:
-        current = [c for c in st.session_state.get(key, []) if c in options]
-        st.session_state[key] = current or default
+        st.session_state[key] = valid if valid or not wanted else default
+    else:  # a picker the user cleared stays empty; one left from another model is reset
+        stored = st.session_state.get(key, [])
+        current = [c for c in stored if c in options]
+        st.session_state[key] = current if current or not stored else default
 
 
 def default_baseline(periods: list[str]) -> str:
@@ -341,8 +342,11 @@ def _choose_neighbourhoods(
         help="The first one is the focus of the Briefing and profile views.",
     )
     if not chosen:
-        chosen = hood_codes[:1]
-        st.sidebar.caption(f"None chosen: showing {escape_markdown(hood_names[chosen[0]])}.")
+        chosen = default[:1]
+        st.sidebar.caption(
+            f"No neighbourhood chosen: the pages show {escape_markdown(hood_names[chosen[0]])}. "
+            "Choose one or more above."
+        )
     place_search.focus_note(model_id, chosen[0], hood_names[chosen[0]], order)
     return tuple(chosen), hood_names
 

@@ -75,10 +75,7 @@ else:
     outlines = None
 periods = maps.periods_of(areas)
 if not periods or not geojson["features"]:
-    st.warning(
-        f"No {maps.LEVEL_NOUNS[level]} values of {md(shown_meta.name)} to map in "
-        f"{md(selection.lad_name)}."
-    )
+    st.warning(maps.nothing_to_map(level, md(shown_meta.name), md(selection.lad_name)))
     st.stop()
 
 bottom = st.columns([3, 2, 2])

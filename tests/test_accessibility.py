@@ -7,6 +7,8 @@ words, charts' text alternatives) is looked at by people, as the README says."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests import test_browser as browser
@@ -18,6 +20,9 @@ chromium_browser = browser.chromium_browser
 
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 TRAFFORD = "lad=E08000009&model=E08000009_localities2023"
+SETTLED = """() => document.querySelector('[data-testid="stApp"]')
+    ?.getAttribute('data-test-script-state') === 'notRunning'
+    && !document.querySelector('[data-stale="true"]')"""
 CHART_DRAWN = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
     .every(chart => chart.querySelector('.main-svg'))"""
 
@@ -48,7 +53,8 @@ def _open_drawn(chromium, url: str):
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto(url, timeout=120_000)
-    browser._settle(page)
+    page.wait_for_timeout(300)
+    page.wait_for_function(SETTLED, timeout=180_000)
     page.wait_for_function(CHART_DRAWN, timeout=120_000)
     page.wait_for_timeout(500)
     return page, requests
@@ -61,6 +67,8 @@ def test_every_page_passes_axe_at_wcag_22_aa(chromium_browser, app_url, path) ->
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.get_by_text("Something went wrong on this page").count() == 0
     assert page.locator("h1").count() >= 1
+    text = page.locator("body").inner_text() + " ".join(page.locator("svg text").all_inner_texts())
+    assert not re.search(r"\bengland\b", text)  # a proper name, capitalised everywhere
     violations = _violations(page)
     assert violations == [], _report(violations)
     assert browser._external(requests) == []  # axe-core ran from the package, offline
@@ -79,14 +87,13 @@ def test_keyboard_focus_is_visible_and_unlike_the_current_page(chromium_browser,
     links = page.locator('[data-testid="stSidebarNavLink"]')
     current = links.filter(has_text="Data & sources")
     assert current.get_attribute("aria-current") == "page"
-    page.keyboard.press("Tab")  # the skip link comes first
-    assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
     trends = links.filter(has_text="Trends")
     unfocused = _style(trends)
-    for _ in range(3):
+    for _ in range(8):  # the skip link, then the navigation
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.textContent") == "Trends":
             break
+    assert page.evaluate("document.activeElement.textContent") == "Trends"
     focused = _style(trends)
     assert focused["background"] == "rgb(255, 221, 0)"  # focus: yellow with a black edge
     assert "rgb(11, 12, 12)" in focused["shadow"]
@@ -94,4 +101,47 @@ def test_keyboard_focus_is_visible_and_unlike_the_current_page(chromium_browser,
     assert "inset" in _style(current)["shadow"]  # current: a bar on its left edge, and bold
     browser.SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=browser.SCREENSHOTS / "focus_navigation.png", full_page=False)
+    page.close()
+
+
+def test_briefing_path_opens_the_briefing(chromium_browser, app_url) -> None:
+    page, _ = _open_drawn(chromium_browser, f"{app_url}/briefing?{TRAFFORD}")
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.url.startswith(f"{app_url}/?") and "lad=E08000009" in page.url  # kept
+    assert "briefing" in page.locator("h1").first.inner_text().lower()
+    current = page.locator('[data-testid="stSidebarNavLink"][aria-current="page"]')
+    assert current.inner_text() == "Briefing"
+    page.close()
+
+
+def _box(locator) -> dict[str, float]:
+    return locator.bounding_box()
+
+
+def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def test_monthly_trend_labels_stay_clear_of_titles_and_legend(chromium_browser, app_url) -> None:
+    """31 months of missed GP appointments: period labels level and clear of the axis title;
+    the baseline's label clear of the legend."""
+    url = f"{app_url}/trends?{TRAFFORD}&ind=gp_missed_appointments_pct&base=2023"
+    page, _ = _open_drawn(chromium_browser, url)
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    ticks = chart.locator(".xaxislayer-above .xtick text")
+    assert 2 <= ticks.count() <= 12
+    title = _box(chart.locator(".xtitle"))
+    assert all(not _overlap(_box(ticks.nth(i)), title) for i in range(ticks.count()))
+    assert all("rotate" not in (ticks.nth(i).get_attribute("transform") or "") for i in range(2))
+    baseline = chart.locator(".annotation").filter(has_text="Baseline")
+    legend = chart.locator(".legend .traces")
+    if baseline.count():
+        assert all(not _overlap(_box(baseline), _box(legend.nth(i))) for i in range(legend.count()))
+    browser.SCREENSHOTS.mkdir(exist_ok=True)
+    chart.screenshot(path=browser.SCREENSHOTS / "trends_monthly.png")
     page.close()

@@ -451,6 +451,15 @@ def test_lsoa_2011_codes_are_converted_and_split_counts_shared(con) -> None:
     assert (lsoas.denominator == lsoas.denominator.round()).all()
     lad = values[values.area_type == "lad"].iloc[0]
     assert near(lad.numerator, 120) and near(lad.denominator, 1500)
+    caveats = datasets.dataset_indicators(con, dataset_id).caveats
+    assert caveats.str.contains("the file's LSOA 2011 codes converted").all()
+
+
+def test_a_file_of_2021_codes_is_not_said_to_be_converted(con) -> None:
+    rows = [[T1, "2025", "appointments_booked", 500], [T1, "2025", "appointments_missed", 20]]
+    caveats = datasets.dataset_indicators(con, upload(con, to_csv(SERVICE_HEADER, rows))).caveats
+    assert caveats.str.contains("LSOA 2021 codes, as uploaded.").all()
+    assert not caveats.str.contains("2011").any()
 
 
 def test_postcodes_and_practices_are_placed_in_lsoas(con) -> None:

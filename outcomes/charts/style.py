@@ -104,8 +104,11 @@ def base_layout(
 
 
 def axis_title(name: str, unit: str) -> str:
-    """'IMD average score (score)' style axis label, without repeating a unit; escaped."""
-    label = name if unit in ("", "score", "people", "rank", "decile") else f"{name} ({unit})"
+    """'Missed GP appointments (%)' style axis label; escaped. No unit where the name says it
+    already ('Bus frequency (trips per hour)') or it adds nothing ('score', 'people')."""
+    said = unit != "%" and unit.lower() in name.lower()
+    plain = unit in ("", "score", "people", "rank", "decile")
+    label = name if said or plain else f"{name} ({unit})"
     return escape_html(label)
 
 

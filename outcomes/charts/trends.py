@@ -17,6 +17,7 @@ from outcomes.charts.style import (
 from outcomes.text import escape_html
 
 AREA_ORDER = {"neighbourhood": 0, "rest": 1, "lad": 2, "england": 3}
+MOST_TICK_LABELS = 12
 
 
 def _areas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -73,17 +74,27 @@ def _mark_baseline(fig: go.Figure, ticks: pd.DataFrame, baseline: str | None) ->
         y0=0,
         y1=1,
         yref="paper",
-        line={"color": "#999", "width": 1.5, "dash": "dot"},
+        line={"color": "#767676", "width": 1.5, "dash": "dot"},  # 4.5:1 on white
     )
-    fig.add_annotation(
+    fig.add_annotation(  # inside the plot, right of the line: clear of the legend above it
         x=x,
         y=1.0,
         yref="paper",
         text=escape_html(f"Baseline {baseline}"),
         showarrow=False,
-        yanchor="bottom",
+        xanchor="left",
+        yanchor="top",
+        xshift=3,
+        bgcolor="rgba(255,255,255,0.85)",
         font={"size": 11, "color": "#555"},
     )
+
+
+def _labelled_ticks(ticks: pd.DataFrame, most: int = MOST_TICK_LABELS) -> pd.DataFrame:
+    """At most `most` periods labelled on the axis, evenly spaced and ending at the latest:
+    31 monthly labels would turn on end and run into the axis title."""
+    step = -(-len(ticks) // most)  # ceiling division
+    return ticks.iloc[::-1].iloc[::step].iloc[::-1]
 
 
 def trend_chart(
@@ -114,11 +125,12 @@ def trend_chart(
         layout["height"] = max(layout["height"], 520)
     fig.update_layout(**layout)
     ticks = frame[["period", "period_start"]].drop_duplicates().sort_values("period_start")
+    labelled = _labelled_ticks(ticks)
     fig.update_xaxes(
         title_text="Period",
         type="date",
-        tickvals=pd.to_datetime(ticks["period_start"]),
-        ticktext=[escape_html(period) for period in ticks["period"]],
+        tickvals=pd.to_datetime(labelled["period_start"]),
+        ticktext=[escape_html(period) for period in labelled["period"]],
     )
     fig.update_yaxes(title_text=y_title, rangemode="tozero", gridcolor=GRID_COLOUR, showgrid=True)
     _mark_baseline(fig, ticks, baseline)

@@ -71,6 +71,8 @@ def materialise(
         model_name=where.model_name,
         limit=limit,
         max_perturbation=spread,
+        lsoa11_converted=meta["area_column"] == "lsoa_code"
+        and bool((areas["area_code"] != areas["lsoa21_code"]).any()),
     )
     # An indicator with no rows (e.g. its neighbourhood model was deleted) is left out of the
     # catalogue: pages list only indicators that have periods.

@@ -80,19 +80,22 @@ def catalogue_rows(
     model_name: str,
     limit: int,
     max_perturbation: int,
+    lsoa11_converted: bool = False,
 ) -> pd.DataFrame:
     """The catalogue rows of a dataset's indicators (domain 'Your data'): names, definitions
-    and caveats say where the data came from and how it was placed and protected."""
+    and caveats say where the data came from and how it was placed and protected
+    (`lsoa11_converted`: the file gave LSOA 2011 codes, converted to 2021)."""
     organisation = meta.get("organisation") or ""
     by = display_text(organisation) if organisation else "your organisation"
     name = display_text(meta["dataset_name"])
     area_column = meta["area_column"]
+    placement = _placement(area_column, model_name, lsoa11_converted)
     common = (
         f"Uploaded on {pd.Timestamp(meta['uploaded_at']).strftime('%d %B %Y')} from the file "
         f"'{display_text(meta['source_file'] or '?')}' by {by}. "
-        f"{_placement(area_column, model_name)}Every count is perturbed by at most "
-        f"{max_perturbation} up or down (cell key perturbation: the same events always get the "
-        f"same adjustment) and counts below {limit} are suppressed (shown blank and flagged); "
+        f"{placement}Every count is perturbed by at most {max_perturbation} up or down (cell "
+        "key perturbation: the same events always get the same adjustment) and counts below "
+        f"{limit} are suppressed (shown blank and flagged); "
         "rates and intervals come from the perturbed counts, and totals need not equal the sum "
         "of their parts. Neighbourhood and borough values add up the areas in the file: areas "
         "left out count as no data, not as zero. No England comparator: this is one "
@@ -132,12 +135,14 @@ def catalogue_rows(
     return pd.DataFrame(records)
 
 
-def _placement(area_column: str, model_name: str) -> str:
+def _placement(area_column: str, model_name: str, lsoa11_converted: bool = False) -> str:
     """How the file's areas were placed in LSOAs and neighbourhoods (a caveat)."""
     return {
         "lsoa_code": (
-            "LSOA 2021 (LSOA 2011 codes converted: a split LSOA's events are shared whole "
-            "between its 2021 LSOAs by Census 2021 population). "
+            "LSOA 2021 (the file's LSOA 2011 codes converted: a split LSOA's events are shared "
+            "whole between its 2021 LSOAs by Census 2021 population). "
+            if lsoa11_converted
+            else "LSOA 2021 codes, as uploaded. "
         ),
         "postcode": (
             "Postcodes placed in LSOAs with the ONS postcode lookup (May 2022), bundled for "
