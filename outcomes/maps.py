@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from outcomes import analysis, labels
+from outcomes import analysis, change, labels
 
 LEVELS = {"lsoa": "LSOAs", "neighbourhood": "Neighbourhoods"}
 LEVEL_NOUNS = {"lsoa": "LSOAs", "neighbourhood": "neighbourhoods"}  # mid-sentence
@@ -59,6 +59,26 @@ def value_frame(areas: pd.DataFrame, period: str) -> pd.DataFrame:
     """The areas' values in one period (areas without a value are left out)."""
     rows = areas[(areas["period"].astype(str) == period) & areas["value"].notna()]
     return rows.sort_values("area_code").reset_index(drop=True)
+
+
+def change_periods(
+    areas: pd.DataFrame, meta: analysis.IndicatorMeta, year: int, starts: pd.DataFrame
+) -> change.Baseline:
+    """The periods a change map runs between for the sidebar's baseline year, and whether a
+    change may be mapped at all: never between non-comparable periods (a changed definition,
+    a Census count against a mid-year estimate) nor with one period. `starts` (period,
+    period_start) dates the LSOA rows, which carry no start of their own."""
+    if "period_start" not in areas:
+        areas = areas.merge(starts[["period", "period_start"]], on="period", how="left")
+    return change.choose_baseline(areas, meta, year)
+
+
+def no_change_words(chosen: change.Baseline, indicator: str) -> str:
+    """Why no change is mapped, in plain words (plain text: escape before Markdown)."""
+    return (
+        f"No change is mapped for {indicator}: {chosen.note}. The map shows the latest "
+        f"values ({chosen.latest}) instead."
+    )
 
 
 def change_frame(

@@ -3,7 +3,7 @@ with neighbourhood outlines. Works offline (no map tiles unless asked for)."""
 
 import streamlit as st
 
-from outcomes import analysis, charts, export, geo, maps, ui
+from outcomes import analysis, change, charts, export, geo, maps, ui
 from outcomes.text import escape_html
 from outcomes.text import escape_markdown as md
 
@@ -79,6 +79,18 @@ if not periods or not geojson["features"]:
     st.stop()
 
 bottom = st.columns([3, 2, 2])
+drawn = view  # what the map draws: a change only between comparable periods
+if view == "change":
+    starts = ui.period_starts(shown_id)
+    chosen = maps.change_periods(areas, shown_meta, selection.baseline_year, starts)
+    baseline, latest = chosen.baseline, chosen.latest
+    if chosen.has_change:
+        bottom[0].markdown(
+            f"**Change:** {md(latest)} minus baseline {md(change.baseline_words(chosen))}"
+        )
+    else:
+        st.info(md(maps.no_change_words(chosen, shown_meta.name)))
+        drawn, period = "value", latest
 if view == "value":
     seed("map_period", periods, periods[-1], "map period")
     if len(periods) > 1:
@@ -87,15 +99,6 @@ if view == "value":
         period = periods[0]
         bottom[0].markdown(f"**Period:** {md(period)} (the only one)")
     baseline = latest = period
-else:
-    latest = periods[-1]
-    baseline = selection.baseline if selection.baseline in periods else ui.default_baseline(periods)
-    bottom[0].markdown(f"**Change:** {md(latest)} minus baseline {md(baseline)}")
-    if baseline != selection.baseline:
-        bottom[0].caption(
-            f"The sidebar's baseline {md(selection.baseline)} is not a period of "
-            f"{md(shown_meta.name)}; using {md(baseline)}."
-        )
 tiles = bottom[2].checkbox(
     "Street basemap (needs internet)",
     value=False,
@@ -109,12 +112,9 @@ else:
     st.query_params.pop("map_period", None)
 
 polarity = ui.polarity_text(shown_meta.polarity)
-if view == "change" and baseline == latest:
-    st.info(f"{md(shown_meta.name)} has only one period ({md(latest)}): no change to map.")
-    st.stop()
-if view == "change":
+if drawn == "change":
     frame = maps.change_frame(areas, baseline, latest, shown_meta, selection.ci_level)
-    legend = maps.change_legend(shown_meta.polarity, shown_meta.comparable_over_time)
+    legend = maps.change_legend(shown_meta.polarity)
     what = f"Change in {shown_meta.name} since {baseline}"
     when = f"{baseline} to {latest}"
     colour_title = f"Change<br>({escape_html(baseline)}–{escape_html(latest)})"
@@ -142,7 +142,7 @@ fig = charts.choropleth(
     frame,
     geojson,
     level=level,
-    view=view,
+    view=drawn,
     polarity=shown_meta.polarity,
     colour_title=colour_title,
     title=f"{what}, {selection.lad_name} {maps.LEVEL_NOUNS[level]}, {when}",
@@ -157,14 +157,14 @@ fig = charts.choropleth(
 )
 st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
 
-table = maps.table_for(frame, view=view, level=level, meta=shown_meta)
+table = maps.table_for(frame, view=drawn, level=level, meta=shown_meta)
 with st.expander("Data table (text alternative to the map)"):
     st.dataframe(table, hide_index=True, width="stretch")
-suffix = f"{latest}_vs_{baseline}" if view == "change" else period
+suffix = f"{latest}_vs_{baseline}" if drawn == "change" else period
 context = export.ExportContext.from_selection(
     selection,
-    baseline=baseline if view == "change" else "",
-    period=latest if view == "change" else period,
+    baseline=baseline if drawn == "change" else "",
+    period=latest if drawn == "change" else period,
     comparator="",
     comparator_name="",
 )

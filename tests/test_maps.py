@@ -133,6 +133,30 @@ def test_a_measure_not_comparable_over_time_is_not_judged():
     assert set(change.direction) == {"not judged"}
 
 
+def _starts(**starts: str) -> pd.DataFrame:
+    """# synthetic: period -> start date, as queries.period_starts returns them."""
+    return pd.DataFrame(
+        {"period": list(starts), "period_start": pd.to_datetime(list(starts.values()))}
+    )
+
+
+def test_change_periods_map_a_change_only_between_comparable_periods():
+    areas = _areas({"2019": [10.0, 5.0], "2020": [9.0, 5.0], "2021": [8.0, 6.0]})  # synthetic
+    starts = _starts(**{"2019": "2019-06-30", "2020": "2020-06-30", "2021": "2021-03-21"})
+    census = maps.change_periods(areas, _meta(), 2019, starts)
+    assert (census.baseline, census.latest, census.has_change) == ("2019", "2021", False)
+    assert (
+        census.note == "2019 to 2021 not comparable: a Census count set against a mid-year estimate"
+    )
+    assert "Census count" in maps.no_change_words(census, "X")
+    estimates = maps.change_periods(areas[areas.period != "2021"], _meta(), 2019, starts)
+    assert (estimates.baseline, estimates.latest, estimates.has_change) == ("2019", "2020", True)
+    redefined = dataclasses.replace(_meta(), comparable_over_time=False)
+    assert not maps.change_periods(areas, redefined, 2019, starts).has_change
+    one = maps.change_periods(areas[areas.period == "2021"], _meta(), 2019, starts)
+    assert one.note == "2021: one period only: no change to show" and not one.has_change
+
+
 def test_symmetric_range():
     assert charts.symmetric_range(pd.Series([-2.0, 0.5, np.nan])) == 2.0
     assert charts.symmetric_range(pd.Series([0.0, 0.0])) == 1.0
@@ -370,6 +394,11 @@ def _spec(at: AppTest, index: int = 0) -> dict:
     return json.loads(at.get("plotly_chart")[index].proto.spec)
 
 
+def _notes(at: AppTest) -> list[str]:
+    """The page's info boxes as a user reads them (Markdown escapes removed)."""
+    return [i.value.replace("\\", "") for i in at.info]
+
+
 def test_map_page_default_is_the_sidebar_indicator_offline(app_db, tmp_path):
     at = _map_app(tmp_path, {"lad": TRAFFORD, "model": LOCALITIES, "ind": "imd_score"})
     assert at.selectbox(key="map_ind").value == "imd_score"
@@ -415,17 +444,43 @@ def test_map_page_neighbourhood_change_with_polarity(app_db, tmp_path):
     assert set(table.judgement) == {"improved"}
 
 
-def test_map_page_change_of_a_score_is_shown_but_not_judged(app_db, tmp_path):
+def test_map_page_maps_no_change_of_a_score_not_comparable_over_time(app_db, tmp_path):
     at = _map_app(
         tmp_path,
         {"lad": TRAFFORD, "model": LOCALITIES, "ind": "imd_score", "map_view": "change"},
     )
+    assert at.radio(key="map_view").value == "change"  # the user's choice is kept
+    notes = _notes(at)
+    assert any("2019 to 2025 not comparable: the definition changed" in n for n in notes)
+    # The latest values are mapped instead, with no change in the title, legend or table.
     title = _spec(at)["layout"]["title"]["text"]
-    assert "Change in IMD average score since 2019" in title
-    assert "not judged" in title and "improved" not in title
+    assert "IMD average score, Trafford LSOAs, 2025" in title and "Change" not in title
     table = at.dataframe[0].value
-    assert len(table) == 139
-    assert set(table.judgement) == {"not judged"}
+    assert len(table) == 139 and table.period.eq("2025").all()
+    assert "change" not in table and "judgement" not in table
+
+
+def test_map_page_income_deprivation_2019_to_2025_shows_the_note_not_a_change(page_app):
+    at = page_app(
+        PROJECT_DIR / MAP_PAGE,
+        ind="income_deprived_pct",
+        base="2019",
+        map_level="neighbourhood",
+        map_view="change",
+    )
+    assert _notes(at) == [
+        "No change is mapped for Income deprivation rate: 2019 to 2025 not "
+        "comparable: the definition changed between these periods. The map shows the latest "
+        "values (2025) instead."
+    ]
+    spec = _spec(at)
+    assert "Change" not in spec["layout"]["title"]["text"]
+    assert spec["data"][0].get("zmid") is None  # a value scale, not a change diverging at 0
+    table = at.dataframe[0].value.set_index("neighbourhood_name")
+    assert sorted(table.index) == ["Central", "North", "South", "West"]
+    assert {"change", "value_baseline", "judgement"}.isdisjoint(table.columns)
+    assert table.period.eq("2025").all()
+    assert table.loc["North", "value"] == pytest.approx(28.076048, abs=1e-6)
 
 
 def test_map_page_lsoa_only_rank_maps_decile_change(app_db, tmp_path):
