@@ -111,6 +111,16 @@ def refresh_stale_models(con: duckdb.DuckDBPyConnection) -> int:
     return len(stale)
 
 
+def reaggregate_once(con: duckdb.DuckDBPyConnection) -> int:
+    """Re-aggregate the user's models (and the datasets given for them) against the public
+    build the connection serves, once among every process sharing the store: the first to
+    claim the build does it, the others find it done (or being done). Return how many models
+    this process redid. Called when a process opens or switches to a public snapshot."""
+    if not storage.store_for(con).claim_reaggregation(public_build(con)):
+        return 0
+    return refresh_stale_models(con)
+
+
 def apply_policy(con: duckdb.DuckDBPyConnection) -> int:
     """Bring stored values up to date with the configured disclosure policy; when it differs
     from the one recorded, record the change (with the policy setting, in one transaction).

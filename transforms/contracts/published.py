@@ -50,7 +50,11 @@ CONTRACTS: tuple[tuple[str, str], ...] = (
     ),
     (
         "indicator_values: key (area_type, area_code, model_id, indicator_id, period) is unique",
+        # grouped by a hash first (cheap), then exactly among the rows sharing a hash
         "select area_type, area_code, model_id, indicator_id, period from indicator_values "
+        "where hash(area_type, area_code, model_id, indicator_id, period) in ("
+        "select hash(area_type, area_code, model_id, indicator_id, period) "
+        "from indicator_values group by 1 having count(*) > 1) "
         "group by all having count(*) > 1",
     ),
     (
