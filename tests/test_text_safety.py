@@ -458,7 +458,8 @@ def test_model_map_and_spread_chart_escape_names_in_hover_text(cur, hostile: Hos
     spec = fig.to_plotly_json()
     assert_chart_literal(spec)
     assert "%{location}" not in json.dumps(spec)  # names reach hover text only escaped
-    assert escape_html(NEIGHBOURHOODS[1]) in fig.data[0].customdata[1]
+    assert escape_html(NEIGHBOURHOODS[1]) in fig.data[-1].customdata[1]
+    assert escape_html(NEIGHBOURHOODS[1]) in fig.data[0].text  # the names on the map
 
 
 def square(i: int) -> dict:

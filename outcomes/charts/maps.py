@@ -271,9 +271,9 @@ def label_trace(geojson: dict, size: int = 12) -> go.Scattergeo:
     text). Drawn as SVG text by the geo subplot, so the map needs no font download."""
     points = label_points(geojson)
     return go.Scattergeo(
-        lon=points["lon"],
-        lat=points["lat"],
-        text=escaped(points["id"]),
+        lon=points["lon"].tolist(),
+        lat=points["lat"].tolist(),
+        text=[escape_html(name) for name in points["id"]],
         mode="text",
         textfont={"size": size, "color": "#111111", "shadow": "0px 0px 3px #FFFFFF"},
         hoverinfo="skip",
