@@ -1,4 +1,5 @@
-"""Page speed: server-side time of each page (AppTest) and time to first chart in Chromium.
+"""Page speed: server-side time of each page (AppTest), time to first chart in Chromium, and
+server CPU per fresh session (a view) with the bytes it sends (bench.bench_load --views).
 
 `python -m bench.bench_pages [--runs 5]`. Uses data/outcomes.duckdb and a throw-away user
 database. Medians over several runs; results printed and written to bench/results/.
@@ -160,6 +161,10 @@ def main() -> None:
         print(f"{path:<28} {seconds:>22.3f}")
     result = {"apptest": server, "browser_first_chart": browser, "runs": args.runs}
     write_result("bench_pages", RESULTS, result, datetime.now(UTC))
+    # Server CPU, bytes and script runs per fresh session, page by page (bench/bench_load.py).
+    from bench import bench_load
+
+    bench_load.main(["--views", str(args.runs), "--waves", "", "--label", "bench_pages"])
 
 
 if __name__ == "__main__":
