@@ -22,9 +22,14 @@ st.title(f"Compare {lad_md}'s neighbourhoods")
 values = ui.area_values(selection.lad_code, selection.model_id, (selection.indicator_id,))
 hood_rows = values[(values.area_type == "neighbourhood") & values.value.notna()]
 if hood_rows.empty:
-    if change.borough_only(meta_row):
-        st.info(md(change.borough_only_note(meta_row, selection.lad_name)))
-    st.warning(f"{meta_md.name} has no values for the neighbourhoods of {model_md}.")
+    if change.borough_only(meta_row):  # nothing to compare between neighbourhoods
+        st.info(
+            md(change.borough_only_note(meta_row, selection.lad_name))
+            + f" Trends shows {lad_md}'s figures over time; choose an indicator published "
+            "for neighbourhoods in the sidebar to compare them."
+        )
+    else:
+        st.warning(f"{meta_md.name} has no values for the neighbourhoods of {model_md}.")
     st.stop()
 periods = (
     hood_rows[["period", "period_start"]]

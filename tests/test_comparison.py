@@ -460,3 +460,12 @@ def test_page_ranks_a_total_without_comparing_it(app):
     assert names == {"Not compared"}  # no rest-of-borough ticks, no borough line
     assert not ranked["layout"].get("shapes")
     assert "is a total" in _texts(at)
+
+
+def test_page_borough_only_data_says_so_and_draws_nothing_for_neighbourhoods(app):
+    at = app(ind="gp_missed_appointments_pct")
+    notes = [i.value.replace("\\", "") for i in at.info]
+    assert len(notes) == 1 and notes[0].startswith("Not published for neighbourhoods")
+    assert "figures are for Trafford as a whole, not its neighbourhoods." in notes[0]
+    assert "Trends shows Trafford's figures over time" in notes[0]
+    assert not at.warning and not _specs(at) and not at.get("download_button")
