@@ -167,10 +167,9 @@ def test_an_indicator_with_confidence_intervals_against_the_rest(cur) -> None:
 
 def test_every_indicator_is_defined_with_source_and_licence(words_only) -> None:
     rows = briefing_pack.definition_rows(words_only)
-    assert [r["name"] for r in rows][:2] == [
-        "Income deprivation rate",
-        "Population in England's most deprived 10%",
-    ]
+    names = [r["name"] for r in rows]
+    assert names[0] == "Income deprivation rate"
+    assert {"Population in England's most deprived 10%", "Population"} <= set(names)
     licences = words_only.definitions.licence.astype(str).tolist()
     assert all(licence.strip() for licence in licences)
     assert all(lic in r["source"] for r, lic in zip(rows, licences, strict=True))
@@ -193,8 +192,8 @@ def test_pptx_without_charts(words_only) -> None:
     assert titles[-1] == "How to read this pack"
     assert any(t.startswith("Indicator definitions and sources") for t in titles)
     texts = slide_texts(deck)
-    for number in NORTH_NUMBERS:
-        assert number in texts[1], number
+    for number in NORTH_NUMBERS:  # the headline numbers, over two slides
+        assert number in texts[1] + texts[2], number
     assert "HEALTH ACCESS" in texts[1] and "COHESION" in texts[2]
     assert "Trafford · Trafford localities (2023)" in texts[0]
     assert "Produced 5 March 2026" in texts[0]
@@ -232,7 +231,7 @@ def test_pptx_with_charts_holds_pictures_with_alt_text(with_charts) -> None:
         assert picture.top + picture.height <= deck.slide_height
     texts = slide_texts(deck)
     for number in NORTH_NUMBERS:
-        assert number in texts[1]
+        assert number in texts[1] + texts[2]
 
 
 # ---------------------------------------------------------------------------- PDF
