@@ -29,10 +29,21 @@ IOD_ATTRIBUTION = (
 
 
 @st.cache_resource
-def base_connection():
+def _process_connection():
     """The process-wide read-only public database with the user database attached."""
     con = db.open_database()
-    refresh.refresh_stale_models(db.cursor(con))
+    refresh.reaggregate_once(db.cursor(con))
+    return con
+
+
+def base_connection():
+    """The process-wide connection, switched to a newer public snapshot once a build has
+    published one (looked for at most every few seconds): cached results of the old build
+    are then cleared, and the user's data re-aggregated once across every copy of the app."""
+    con = _process_connection()
+    if db.switch_if_new(con):
+        st.cache_data.clear()
+        refresh.reaggregate_once(db.cursor(con))
     return con
 
 
@@ -116,17 +127,6 @@ def area_changes(
 
 
 @st.cache_data(**CACHE)
-def lsoa_values(lad_code: str, indicator_id: str, model_id: str) -> pd.DataFrame:
-    return queries.lsoa_values(_fresh_cursor(), lad_code, indicator_id, model_id)
-
-
-@st.cache_data(**CACHE)
-def focus_order(model_id: str) -> pd.DataFrame:
-    return places.focus_order(_fresh_cursor(), model_id)
-
-
-@st.cache_data(**CACHE)
-@st.cache_data(**CACHE)
 def spine_rows(
     lad_code: str, model_id: str, focus: str, comparator: str, ci_level: str
 ) -> pd.DataFrame:
@@ -152,6 +152,17 @@ def spine_rows(
     )
 
 
+@st.cache_data(**CACHE)
+def lsoa_values(lad_code: str, indicator_id: str, model_id: str) -> pd.DataFrame:
+    return queries.lsoa_values(_fresh_cursor(), lad_code, indicator_id, model_id)
+
+
+@st.cache_data(**CACHE)
+def focus_order(model_id: str) -> pd.DataFrame:
+    return places.focus_order(_fresh_cursor(), model_id)
+
+
+@st.cache_data(**CACHE)
 def model_membership(model_id: str) -> pd.DataFrame:
     return queries.model_membership(_fresh_cursor(), model_id)
 
@@ -471,6 +482,14 @@ def _audited(frame: pd.DataFrame, file_name: str, otherwise: str = "rerun") -> d
     return {"on_click": _log_download, "args": (file_name, len(frame), indicators)}
 
 
+def _audited_download(data: DownloadFrame, file_name: str) -> dict:
+    """`_audited` for a deferred download: its rows are counted from the page's frame."""
+    indicators = data.user_indicators()
+    if not indicators:
+        return {"on_click": "ignore"}
+    return {"on_click": _log_download, "args": (file_name, len(data.source), indicators)}
+
+
 def _log_download(file_name: str, rows: int, indicators: tuple[str, ...]) -> None:
     datasets.record_download(cursor(), signin.current_user(), file_name, rows, indicators)
 
@@ -484,14 +503,6 @@ def indicator_row(indicator_id: str) -> pd.Series:
 def source_line(meta_row: pd.Series) -> str:
     """'Source: … (publisher). Licence.' for a chart footer."""
     return f"Source: {meta_row.source} ({meta_row.publisher}). {meta_row.licence}."
-
-
-def _audited_download(data: DownloadFrame, file_name: str) -> dict:
-    """`_audited` for a deferred download: its rows are counted from the page's frame."""
-    indicators = data.user_indicators()
-    if not indicators:
-        return {"on_click": "ignore"}
-    return {"on_click": _log_download, "args": (file_name, len(data.source), indicators)}
 
 
 def ci_caption(meta, ci_level: str) -> str:
