@@ -388,7 +388,9 @@ def test_page_real_trafford_localities(app):
     assert any(re.fullmatch(r"\s*24\.5 · worse", label) for label in labels)
     assert "complete count" in _texts(at)  # no funnel plot, and why
     assert "Area profile: North" in spine["layout"]["title"]["text"]
-    assert len(at.get("download_button")) == 2
+    keys = [b.key for b in at.get("download_button")]
+    assert keys[:2] == ["dl-compare-ranked", "dl-compare-profile"]  # each chart's data
+    assert keys[2:] == ["dl-similar_neighbourhoods_trafford-north_imd_score.csv"]
 
 
 def test_page_other_period_and_rest_of_borough(app):
@@ -450,7 +452,8 @@ def test_page_draws_a_funnel_for_an_indicator_with_a_ci(app, monkeypatch):
     assert {"95% limits", "99.8% limits"} <= names
     assert any((n or "").startswith("Trafford: ") for n in names)
     assert "Wilson score" in _texts(at)
-    assert len(at.get("download_button")) == 3
+    keys = [b.key for b in at.get("download_button")]
+    assert keys[:3] == ["dl-compare-ranked", "dl-compare-funnel", "dl-compare-profile"]
 
 
 def test_page_ranks_a_total_without_comparing_it(app):
