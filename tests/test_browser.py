@@ -175,14 +175,17 @@ def test_trends_chart_shows_trafford_neighbourhoods(chromium_browser, app_url):
 
 
 def test_changing_borough_and_baseline_updates_chart_and_text(chromium_browser, app_url):
-    page, requests = _open(chromium_browser, f"{app_url}/trends?ind=imd_score")
+    # the share in the most deprived 10% is comparable 2015 to 2025 (the IMD score is not)
+    url = f"{app_url}/trends?ind=imd_pop_most_deprived_10_pct"
+    page, requests = _open(chromium_browser, url)
     _choose(page, "Borough", "Wigan")
-    assert page.get_by_role("heading", name="IMD average score: Wigan neighbourhoods over time")
+    heading = "Population in England's most deprived 10%: Wigan neighbourhoods over time"
+    assert page.get_by_role("heading", name=heading).is_visible()
     chart_title = page.locator('[data-testid="stPlotlyChart"] .gtitle').first.text_content()
     assert "Wigan" in chart_title
     assert "lad=E08000010" in page.url
     _choose(page, "Baseline year", "2015")
-    assert page.get_by_text("Change since 2015").is_visible()
+    assert page.get_by_role("heading", name="Change since 2015").is_visible()
     assert "base=2015" in page.url
     page.screenshot(path=SCREENSHOTS / "trends_wigan_baseline_2015.png", full_page=True)
     assert _external(requests) == []
