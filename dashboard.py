@@ -11,6 +11,7 @@ style.apply()  # visible keyboard focus, distinct from the current page (outcome
 
 def _open_briefing() -> None:
     """/briefing, the page's own name, opens the Briefing (Streamlit serves it at the root)."""
+    st.session_state[ui.CARRIED_NOTES] = st.session_state.get(ui.LINK_NOTES, [])
     st.switch_page(BRIEFING, query_params=st.query_params.to_dict())
 
 

@@ -61,6 +61,12 @@ def follow_shared_store() -> None:
         st.cache_data.clear()
 
 
+# The notes on a link's unusable values, kept so a page that forwards the visit to another
+# (dashboard.py's /briefing) can show them again after the switch.
+LINK_NOTES = "_link_notes"
+CARRIED_NOTES = "_carried_link_notes"
+
+
 def current_selection() -> Selection | None:
     """The sidebar's selection, for a page to read. Called first by every page.
 
@@ -274,6 +280,8 @@ def sidebar() -> Selection | None:
             "ci": ci_level,
         }
     )
+    notes = [*st.session_state.pop(CARRIED_NOTES, []), *notes]
+    st.session_state[LINK_NOTES] = notes
     for note in notes:
         st.sidebar.info(note)
     return Selection(

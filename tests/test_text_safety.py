@@ -357,7 +357,7 @@ def pack_data(cur, hostile: Hostile) -> briefing_pack.ModelData:
 def test_pack_charts_show_hostile_names_literally(pack_data, hostile: Hostile) -> None:
     options = briefing_pack.PackOptions(baseline="2023", comparator="rest", charts=False)
     figures = briefing_pack.chart_figures(pack_data, hostile.neighbourhoods[1], options)
-    assert [f[0] for f in figures] == ["trend", "ranked", "profile", "map"]
+    assert [f[0] for f in figures] == ["over_time", "ranked", "profile", "map", "spread"]
     for _key, _heading, _caption, _alt, fig in figures:
         assert_chart_literal(fig.to_plotly_json())
         shown = " ".join(chart_strings(fig.to_plotly_json()))
