@@ -25,9 +25,10 @@ from outcomes.identity import User, can, may_change
 UPLOAD, REPLACE, DELETE = "upload", "replace", "delete"
 POLICY_CHANGE, DOWNLOAD = "policy_change", "download"
 SETTING_CHANGE = "setting_change"  # a shared setting, e.g. a borough's headline indicators
-ACTIONS = (UPLOAD, REPLACE, DELETE, POLICY_CHANGE, DOWNLOAD, SETTING_CHANGE)
+STORE_MOVE = "store_move"  # the whole store copied from a DuckDB file into PostgreSQL
+ACTIONS = (UPLOAD, REPLACE, DELETE, POLICY_CHANGE, DOWNLOAD, SETTING_CHANGE, STORE_MOVE)
 MODEL, DATASET, POLICY, TABLE = "model", "dataset", "policy", "table"
-SETTING = "setting"
+SETTING, STORE = "setting", "store"
 # A change made by configuration (the disclosure policy), not by a person in the app.
 # Its role is a label only (never passed to `identity.can`).
 CONFIGURATION = User(

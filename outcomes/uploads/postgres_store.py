@@ -236,25 +236,30 @@ def close_all() -> None:
 def migrate(pool: ConnectionPool) -> list[int]:
     """Apply the numbered steps this database lacks, each in its own transaction with its
     record in `user_schema_version`, one copy of the app at a time; return those applied."""
-    applied = []
     with pool.connection() as pg:
+        return migrate_connection(pg)
+
+
+def migrate_connection(pg: psycopg.Connection) -> list[int]:
+    """`migrate` on one connection (outside a transaction): the store mover's connection."""
+    applied = []
+    with pg.transaction():
+        pg.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
+        pg.execute(BOOTSTRAP)
+    for version, description, statements in MIGRATIONS:
         with pg.transaction():
             pg.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
-            pg.execute(BOOTSTRAP)
-        for version, description, statements in MIGRATIONS:
-            with pg.transaction():
-                pg.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
-                done = pg.execute(
-                    "SELECT 1 FROM user_schema_version WHERE version = %s", [version]
-                ).fetchone()
-                if done:
-                    continue
-                pg.execute(statements)
-                pg.execute(
-                    "INSERT INTO user_schema_version VALUES (%s, %s, %s)",
-                    [version, description, datetime.now()],
-                )
-                applied.append(version)
+            done = pg.execute(
+                "SELECT 1 FROM user_schema_version WHERE version = %s", [version]
+            ).fetchone()
+            if done:
+                continue
+            pg.execute(statements)
+            pg.execute(
+                "INSERT INTO user_schema_version VALUES (%s, %s, %s)",
+                [version, description, datetime.now()],
+            )
+            applied.append(version)
     return applied
 
 
