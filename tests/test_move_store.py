@@ -150,10 +150,14 @@ def test_a_duckdb_store_is_moved_whole_and_used_after(
     assert store.get_setting(disclosure.SECRET_SETTING) == SECRET
 
 
-def test_a_second_move_into_a_store_in_use_is_refused(duckdb_store_file, target, capsys) -> None:
+def test_a_second_move_into_a_store_in_use_is_refused(
+    duckdb_store_file, target, capsys, fixture_db, tmp_path, monkeypatch
+) -> None:
     path, _ = duckdb_store_file
     assert move_store.main(["--from", str(path), "--to", target, "--by", "dana"]) == 0
     held = pg_counts(target)
+    running = db.cursor(open_postgres(target, fixture_db, tmp_path, monkeypatch))
+    storage.store_for(running).set_setting("colour", "navy")  # a copy of the app, in use
     assert move_store.main(["--from", str(path), "--to", target]) == 1
     said = capsys.readouterr().err
     assert "already holds user data" in said and "--replace-target" in said
@@ -161,6 +165,8 @@ def test_a_second_move_into_a_store_in_use_is_refused(duckdb_store_file, target,
 
     moved = move_store.move(path, target, by="dana", replace_target=True)
     assert moved.replaced["user_models"] == 1
+    assert postgres_store.sync(running, force=True) is True  # the running copy reloads
+    assert storage.store_for(running).get_setting("colour") == "teal"  # the file's value
     counts = pg_counts(target)
     assert counts["user_audit_log"] == held["user_audit_log"] + 1  # kept, plus this move
     assert {t: n for t, n in counts.items() if t != "user_audit_log"} == {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import threading
 import uuid
 from collections.abc import Iterator
@@ -394,3 +395,43 @@ def test_copies_drawing_a_secret_at_once_share_the_first(two_processes) -> None:
     for thread in threads:
         thread.join()
     assert len(drawn) == 2 and drawn[0] == drawn[1]
+
+
+def mirrored(cur) -> dict[str, pd.DataFrame]:
+    """Every table of a connection's mirror, in a stable order."""
+    return {
+        t: cur.execute(f"SELECT * FROM usr.{t} ORDER BY ALL").df() for t in postgres_store.MIRRORED
+    }
+
+
+def test_a_reload_copies_only_the_tables_that_changed(two_processes, monkeypatch) -> None:
+    here, there = two_processes
+    backend, mirror_id, _ = postgres_store.mirror_of(there)
+    monkeypatch.setattr(postgres_store, "CHECK_EVERY", 0.0)
+    dataset_id = save_dataset(here, service_file(here))
+    assert storage.sync(there) is True
+    storage.store_for(here).set_setting("colour", "teal")
+    assert storage.sync(there) is True
+    assert backend.reloaded[mirror_id] == ("user_settings",)
+    model_id = save_model(here)  # re-aggregates the borough's dataset onto the new model
+    assert storage.sync(there) is True
+    assert "user_models" in backend.reloaded[mirror_id]
+    assert "user_dataset_rows" not in backend.reloaded[mirror_id]  # unchanged: not copied
+    for table, frame in mirrored(here).items():
+        pd.testing.assert_frame_equal(mirrored(there)[table], frame, obj=table)
+    hoods = storage.store_for(there).dataset_values(dataset_id, model_id, lsoas=False)
+    assert set(hoods[hoods.area_type == "neighbourhood"].area_name) == {"Part 0", "Part 1"}
+
+
+def test_a_change_made_outside_the_app_reaches_every_mirror(two_processes, monkeypatch) -> None:
+    here, there = two_processes
+    monkeypatch.setattr(postgres_store, "CHECK_EVERY", 0.0)
+    storage.store_for(here).set_setting("colour", "teal")
+    assert storage.sync(there) is True
+    with psycopg.connect(os.environ[postgres_store.ENV_VAR]) as pg:  # an administrator, by hand
+        pg.execute("UPDATE user_settings SET value = 'navy' WHERE key = 'colour'")
+    assert storage.sync(there) is True
+    assert storage.store_for(there).get_setting("colour") == "navy"
+    assert postgres_store.mirror_of(there)[0].reloaded[postgres_store.mirror_of(there)[1]] == (
+        "user_settings",
+    )

@@ -7,7 +7,9 @@ the embedded store: every query of the app runs unchanged. Every write transacti
 PostgreSQL bumps one change counter (`store_changes`); a process reloads its mirror whenever the
 counter has moved (checked on every store read, and at most every `CHECK_EVERY` seconds from
 the pages, which then clear their caches). That is how a model uploaded through one copy of the
-app appears in every other.
+app appears in every other. A reload copies only the tables that changed: a trigger on each
+mirrored table stamps it with the counter's value (`store_table_changes`) whenever a statement
+writes it, whoever writes (the app, `move_store`, or an administrator by hand).
 
 Writes are serialised by that counter's row lock, so two copies saving the same model at once
 simply take turns. Every change is one PostgreSQL transaction together with its audit entry.
@@ -148,6 +150,26 @@ MIRRORED = (
 MIRROR_STATE = (
     "CREATE TABLE usr.store_mirror (store_key VARCHAR, mirror_id VARCHAR, version BIGINT)"
 )
+# Which mirrored tables changed since a version: mirror machinery like `store_changes`, not a
+# numbered step (the DuckDB store has no mirror). Each statement writing a mirrored table moves
+# the counter and stamps the table with it, in the writer's transaction. A table without a
+# stamp is always reloaded, so a stamp is only written together with its table's trigger.
+TABLE_CHANGES = """
+CREATE TABLE IF NOT EXISTS store_table_changes (
+    table_name TEXT PRIMARY KEY, version BIGINT NOT NULL
+);
+CREATE OR REPLACE FUNCTION store_note_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE store_changes SET version = version + 1 WHERE id = 1;
+    INSERT INTO store_table_changes SELECT TG_TABLE_NAME, version FROM store_changes WHERE id = 1
+        ON CONFLICT (table_name) DO UPDATE SET version = EXCLUDED.version;
+    RETURN NULL;
+END $$;
+"""
+TABLE_TRIGGER = (
+    "CREATE TRIGGER store_note_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {} "
+    "FOR EACH STATEMENT EXECUTE FUNCTION store_note_change()"
+)
 
 
 class StoreUnavailable(RuntimeError):
@@ -170,6 +192,7 @@ class Backend:
         self.key = hashlib.sha256(url.encode()).hexdigest()[:16]
         self.lock = threading.Lock()  # one mirror reload at a time in this process
         self.checked: dict[str, float] = {}  # mirror id -> when the counter was last read
+        self.reloaded: dict[str, tuple[str, ...]] = {}  # mirror id -> tables last reloaded
         self.pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, open=False, timeout=10)
         try:
             self.pool.open(wait=True, timeout=10)
@@ -260,7 +283,37 @@ def migrate_connection(pg: psycopg.Connection) -> list[int]:
                 [version, description, datetime.now()],
             )
             applied.append(version)
+    _note_table_changes(pg)
     return applied
+
+
+def _note_table_changes(pg: psycopg.Connection) -> None:
+    """Give every mirrored table its change trigger and stamp (once per store). Without the
+    right to create them, mirrors simply reload every table on each change, as before."""
+    try:
+        with pg.transaction():
+            pg.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
+            found = pg.execute(
+                "SELECT c.relname FROM pg_trigger AS t JOIN pg_class AS c ON c.oid = t.tgrelid "
+                "WHERE t.tgname = 'store_note_change' AND c.relnamespace = "
+                "current_schema()::regnamespace"
+            ).fetchall()
+            missing = [t for t in MIRRORED if t not in {r[0] for r in found}]
+            if not missing:
+                return
+            pg.execute(TABLE_CHANGES)
+            version = pg.execute(  # every mirror reloads these tables once more
+                "UPDATE store_changes SET version = version + 1 WHERE id = 1 RETURNING version"
+            ).fetchone()[0]
+            for table in missing:
+                pg.execute(sql.SQL(TABLE_TRIGGER).format(sql.Identifier(table)))
+                pg.execute(
+                    "INSERT INTO store_table_changes VALUES (%s, %s) ON CONFLICT (table_name) "
+                    "DO UPDATE SET version = EXCLUDED.version",
+                    [table, version],
+                )
+    except psycopg.errors.InsufficientPrivilege as exc:
+        _LOG.warning("mirrors will reload every table on each change: %s", exc)
 
 
 # ---------------------------------------------------------------- the mirror in DuckDB
@@ -307,9 +360,10 @@ def sync(con: duckdb.DuckDBPyConnection, *, force: bool = False) -> bool:
         if backend.version() == loaded:
             return False
         with backend.lock:
-            if backend.version() == mirror_of(con)[2]:
+            loaded = mirror_of(con)[2]
+            if backend.version() == loaded:
                 return False  # another session of this process reloaded it meanwhile
-            _reload(con, backend)
+            backend.reloaded[mirror_id] = _reload(con, backend, loaded)
     except (psycopg.Error, PoolTimeout) as exc:
         if force:  # a read or write of the store: the caller says the store is unavailable
             raise
@@ -319,14 +373,17 @@ def sync(con: duckdb.DuckDBPyConnection, *, force: bool = False) -> bool:
     return True
 
 
-def _reload(con: duckdb.DuckDBPyConnection, backend: Backend) -> None:
-    """Copy every mirrored table from one consistent snapshot of the store."""
+def _reload(con: duckdb.DuckDBPyConnection, backend: Backend, loaded: int = -1) -> tuple[str, ...]:
+    """Copy the mirrored tables changed since version `loaded` (every one for -1) from one
+    consistent snapshot of the store; return their names."""
     tables = {}
     with backend.pool.connection() as pg, pg.transaction():
         pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         version = pg.execute("SELECT version FROM store_changes WHERE id = 1").fetchone()[0]
-        for table in MIRRORED:
-            tables[table] = _arrow(pg.execute(f"SELECT * FROM {table}"))
+        if version < loaded:  # a store re-created or restored: nothing it says can be trusted
+            loaded = -1
+        for table in _changed(pg, loaded):
+            tables[table] = _arrow(pg.cursor(binary=True).execute(f"SELECT * FROM {table}"))
     cur = con.cursor()
     cur.execute("BEGIN TRANSACTION")
     try:
@@ -343,6 +400,17 @@ def _reload(con: duckdb.DuckDBPyConnection, backend: Backend) -> None:
         raise
     finally:
         cur.close()
+    return tuple(tables)
+
+
+def _changed(pg: psycopg.Connection, loaded: int) -> list[str]:
+    """The mirrored tables stamped after version `loaded`, and any not stamped at all."""
+    try:
+        with pg.transaction():  # a savepoint: a store without the stamps stays readable
+            stamps = dict(pg.execute("SELECT table_name, version FROM store_table_changes"))
+    except psycopg.errors.UndefinedTable:
+        stamps = {}
+    return [t for t in MIRRORED if stamps.get(t, loaded + 1) > loaded]
 
 
 def _arrow(result: psycopg.Cursor) -> pa.Table:
