@@ -25,10 +25,13 @@ Waves open 1, 5, 10, 20 sessions at once (`--waves`, at most MAX_SESSIONS, each 
 the median and p95 of each time, views per second, the server's CPU seconds and peak RSS
 (bench.bench_load's /proc sampling, summed over the server processes) and the load average.
 Without `--url` the tool starts its own server on `--port`; with `--url` it measures the
-`--pid`s given. `--replicas 1,2` starts deploy.replicas' nginx + N copies + PostgreSQL for
-each count in turn (nginx on `--proxy-port`, the copies on the next ports), warms every copy,
-and runs the same waves through the proxy, summing CPU and memory over the copies. Everything
-is on loopback. Results: printed and written to bench/results/.
+`--pid`s given. `--replicas 1,2` starts a deploy.replicas deployment (nginx + N copies +
+PostgreSQL) for each N side by side (nginx on `--proxy-port`, its copies on the next ports,
+then the next deployment), warms every copy, and runs the same waves through each proxy in
+turns, `--rounds` times (order alternating), so that the machine's other work weighs on both
+alike; CPU and memory are summed over a deployment's copies, and the medians over rounds of
+views per second and p95 are printed. Everything is on loopback. Results: printed and written
+to bench/results/.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import itertools
 import os
 import re
 import ssl
@@ -346,27 +350,73 @@ def measure_server(args) -> dict:
             server.wait(timeout=30)
 
 
-def measure_replicas(args, count: int) -> dict:
-    """nginx + `count` copies + PostgreSQL (deploy.replicas); every copy warmed, then waves."""
+def start_deployments(args, counts: list[int]) -> list:
+    """One deploy.replicas Deployment per count, side by side on consecutive ports, all warm."""
     from deploy.replicas import Deployment
 
+    deployments, port = [], args.proxy_port
     logs = Path(tempfile.mkdtemp(prefix="bench-ws-replicas-"))
-    deployment = Deployment(replicas=count, port=args.proxy_port, log_dir=logs).start()
     try:
-        pids = [process.pid for process in deployment.processes if process is not None]
-        for index in range(count):
-            for path in page_paths(args.pages):
-                url = deployment.replica_url(index)
-                asyncio.run(open_session(url, path, args.timeout, args.assets))
-        print(f"{count} replica(s) behind {deployment.url}, pids {pids}", flush=True)
-        return {
-            "replicas": count,
-            "url": deployment.url,
-            "pages": asyncio.run(measure(deployment.url, pids, args)),
-            "server_rss_high_water_mb": round(memory_mb(pids, "VmHWM")),
-        }
-    finally:
+        for count in counts:
+            deployments.append(Deployment(replicas=count, port=port, log_dir=logs).start())
+            port += count + 1  # nginx, then its copies
+        copies = [d.replica_url(i) for d in deployments for i in range(d.replicas)]
+        for url, path in itertools.product(copies, page_paths(args.pages)):
+            asyncio.run(open_session(url, path, args.timeout))  # warm: caches filled
+    except BaseException:
+        stop_deployments(deployments)
+        raise
+    return deployments
+
+
+def stop_deployments(deployments: list) -> None:
+    for deployment in reversed(deployments):
         deployment.stop()
+
+
+async def interleave(deployments: list, args) -> list[dict]:
+    """Each round, page and wave size on every deployment in turn (order alternating by round),
+    so that 1 and 2 copies are compared under the same load from the machine's other work."""
+    results = [{"replicas": d.replicas, "url": d.url, "pages": {}} for d in deployments]
+    pids = [[p.pid for p in d.processes if p is not None] for d in deployments]
+    turns = list(zip(deployments, pids, results, strict=True))
+    for round_ in range(args.rounds):
+        for path, count in itertools.product(page_paths(args.pages), args.counts):
+            for deployment, its_pids, result in turns[:: 1 if round_ % 2 == 0 else -1]:
+                row = await wave(deployment.url, path, its_pids, count, args) | {"round": round_}
+                result["pages"].setdefault(path or "/", {"waves": []})["waves"].append(row)
+                print(f"{deployment.replicas} copies: {_wave_line(path or '/', row)}", flush=True)
+    for result, its_pids in zip(results, pids, strict=True):
+        result["server_rss_high_water_mb"] = round(memory_mb(its_pids, "VmHWM"))
+    return results
+
+
+def over_rounds(results: list[dict]) -> list[dict]:
+    """Per deployment, page and wave size: medians over the rounds."""
+    rows = []
+    for result in results:
+        for path, page in result["pages"].items():
+            for count in dict.fromkeys(w["sessions"] for w in page["waves"]):
+                waves = [w for w in page["waves"] if w["sessions"] == count]
+                row = {"replicas": result["replicas"], "page": path, "sessions": count}
+                for key in ("views_per_s", "first_chart_s_p95", "complete_s_p95"):
+                    row[key] = _median([w[key] for w in waves if w[key] is not None])
+                row["failed"] = sum(w["failed"] for w in waves)
+                row["load"] = [w["load_average_before"][0] for w in waves]
+                rows.append(row)
+                print(f"median of {len(waves)} rounds: {row}", flush=True)
+    return rows
+
+
+def measure_replicas(args, counts: list[int]) -> dict:
+    """nginx + N copies + PostgreSQL (deploy.replicas) for each N, measured in turns."""
+    deployments = start_deployments(args, counts)
+    try:
+        print(", ".join(f"{d.replicas} copies behind {d.url}" for d in deployments), flush=True)
+        results = asyncio.run(interleave(deployments, args))
+    finally:
+        stop_deployments(deployments)
+    return {"replicas": results, "over_rounds": over_rounds(results)}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -376,8 +426,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     server.add_argument("--pid", type=int, action="append", default=[], help="its processes")
     server.add_argument("--port", type=int, default=8720, help="for the server started here")
     replicas = parser.add_argument_group("replicas behind nginx (deploy.replicas)")
-    replicas.add_argument("--replicas", default="", help="copies, one run each: e.g. 1,2")
+    replicas.add_argument("--replicas", default="", help="copies in each deployment: e.g. 1,2")
     replicas.add_argument("--proxy-port", type=int, default=8740, help="nginx; copies next")
+    replicas.add_argument("--rounds", type=int, default=3, help="waves on each, in turns")
     waves = parser.add_argument_group("sessions")
     waves.add_argument("--pages", default="trends,compare,/", help="url paths; / is the Briefing")
     waves.add_argument("--waves", default="1,5,10,20", help="sessions at once, comma separated")
@@ -395,7 +446,7 @@ def main(argv: list[str] | None = None) -> None:
     result: dict = {"label": args.label, "assets": args.assets, "load_average": os.getloadavg()}
     if args.replicas:
         counts = [int(c) for c in args.replicas.split(",") if c.strip()]
-        result["replicas"] = [measure_replicas(args, count) for count in counts]
+        result |= measure_replicas(args, counts)
     else:
         result |= measure_server(args)
     result["load_average_after"] = os.getloadavg()
