@@ -35,16 +35,18 @@ def fixture_raw_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def fixture_db(fixture_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The database built from `fixture_raw_dir` (about 1 s)."""
-    return build(fixture_raw_dir, tmp_path_factory.mktemp("fixture_db") / "outcomes.duckdb", _quiet)
+    """The database built from `fixture_raw_dir` (about 1 s), with the raw_, stg_ and int_
+    tables kept so that tests can check each step."""
+    path = tmp_path_factory.mktemp("fixture_db") / "outcomes.duckdb"
+    return build(fixture_raw_dir, path, _quiet, keep_intermediate=True)
 
 
 @pytest.fixture(scope="session")
 def real_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The database built from the full bundled data/raw (about 15-20 s)."""
-    return build(
-        PROJECT_DIR / "data", tmp_path_factory.mktemp("real_db") / "outcomes.duckdb", _quiet
-    )
+    """The database built from the full bundled data/raw (about 20-40 s), with the raw_, stg_
+    and int_ tables kept so that tests can check each step."""
+    path = tmp_path_factory.mktemp("real_db") / "outcomes.duckdb"
+    return build(PROJECT_DIR / "data", path, _quiet, keep_intermediate=True)
 
 
 @pytest.fixture

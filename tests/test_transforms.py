@@ -860,12 +860,15 @@ def test_build_is_idempotent(fixture_raw_dir, tmp_path):
     run.build(fixture_raw_dir, db, _quiet)  # rebuild over the existing database
     assert _tables(first) == _tables(db)
     assert _leftovers(tmp_path) == []
+    _assert_same_rows(first, db, set(_tables(db)))
+
+
+def _assert_same_rows(first: Path, second: Path, tables: set[str]) -> None:
+    """Each of `tables` holds the same rows in both databases (doubles to 1e-12)."""
     with duckdb.connect() as c:
         c.execute(f"attach '{first}' as a (read_only)")
-        c.execute(f"attach '{db}' as b (read_only)")
-        for table in sorted(_tables(db)):
-            if table == "build_info":  # build time and duration
-                continue
+        c.execute(f"attach '{second}' as b (read_only)")
+        for table in sorted(tables - {"build_info"}):  # build_info: build time and duration
             differ = c.execute(
                 f'select count(*) from (select * from a."{table}" except all '
                 f'select * from b."{table}")'
@@ -880,6 +883,27 @@ def test_build_is_idempotent(fixture_raw_dir, tmp_path):
             assert len(old) == len(new)
             for row_old, row_new in zip(old, new, strict=True):
                 assert all(map(_same, row_old, row_new)), (table, row_old, row_new)
+
+
+def test_the_database_holds_only_published_tables_the_same_as_with_every_step_kept(
+    fixture_raw_dir, fixture_db, tmp_path
+):
+    """The default build writes only the marts, the seeds and build_info; the raw, staging and
+    intermediate tables are temporary. Its published tables hold exactly the rows of the
+    build that keeps every step (`fixture_db`, built with keep_intermediate)."""
+    db = run.build(fixture_raw_dir, tmp_path / "outcomes.duckdb", _quiet)
+    published = set(_tables(db))
+    marts = {m.name for m in graph.models().values() if m.layer == "marts"}
+    assert published == marts | run.SEED_TABLES | {"build_info"}
+    kept = _tables(fixture_db)
+    assert {t for t in kept if t.startswith(("raw_", "stg_", "int_"))} == set(kept) - published
+    assert {t: kept[t] for t in published} == _tables(db)
+    _assert_same_rows(fixture_db, db, published)
+    with duckdb.connect(str(db), read_only=True) as c:  # the app's macros work on their own
+        rows = c.execute(
+            "select count(*) from neighbourhood_indicator_values('neighbourhood_models')"
+        ).fetchall()
+    assert rows == [(kept["int_neighbourhood_sums"],)]
 
 
 def _break_contract(data_dir: Path) -> None:

@@ -9,6 +9,7 @@ aside), and on the tables named inside any macro it calls (macros.sql, values_ma
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -80,6 +81,11 @@ def macro_bodies() -> dict[str, str]:
 def words(code: str) -> set[str]:
     """Every identifier-like word in a piece of SQL (quoted table names included)."""
     return set(_WORD.findall(code.lower()))
+
+
+def mentions(code: str) -> Counter[str]:
+    """How often each identifier-like word appears in a piece of SQL."""
+    return Counter(_WORD.findall(code.lower()))
 
 
 def macros_called(code: str) -> list[str]:

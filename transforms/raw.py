@@ -99,47 +99,61 @@ def _csv_problem(message: str) -> str:
     return f"not valid CSV ({message.splitlines()[0]})"
 
 
-def _first_bad(con: duckdb.DuckDBPyConnection, where: str, column: str) -> tuple | None:
-    rows = con.execute(
-        f"SELECT _line, {quote_ident(column)} FROM _raw_text WHERE {where} ORDER BY _line LIMIT 1"
-    ).fetchall()
-    return rows[0] if rows else None
-
-
-def _check_types(con: duckdb.DuckDBPyConnection, raw: RawFile, label: str) -> None:
-    """Every non-empty cell of a typed column casts to its type (the first bad one is named)."""
+def _type_checks(raw: RawFile) -> list[tuple[str, str, str]]:
+    """(column, condition of a bad cell, what it should be) for every typed column: each
+    non-empty cell must cast to its type."""
+    checks = []
     for column, sql_type in raw.columns.items():
         if sql_type == "VARCHAR":
             continue
         value = f"trim({quote_ident(column)})"
         if sql_type == "INTEGER":  # whole numbers only: no '1.5', '1e3', '0x10' or '1_000'
-            invalid = f"NOT regexp_full_match({value}, '[+-]?[0-9]+')"
+            invalid, kind = f"NOT regexp_full_match({value}, '[+-]?[0-9]+')", "whole number"
         else:  # numbers only: no NaN or infinity
-            invalid = (
-                f"TRY_CAST({value} AS {sql_type}) IS NULL "
-                f"OR NOT isfinite(TRY_CAST({value} AS {sql_type}))"
+            invalid, kind = (
+                (
+                    f"TRY_CAST({value} AS {sql_type}) IS NULL "
+                    f"OR NOT isfinite(TRY_CAST({value} AS {sql_type}))"
+                ),
+                "number",
             )
-        bad = _first_bad(con, f"nullif({value}, '') IS NOT NULL AND ({invalid})", column)
-        if bad:
-            kind = "whole number" if sql_type == "INTEGER" else "number"
-            raise BuildError(
-                f"{label}: line {bad[0]}, column '{column}': {bad[1]!r} is not a {kind}"
-            )
+        checks.append(
+            (column, f"nullif({value}, '') IS NOT NULL AND ({invalid})", f"is not a {kind}")
+        )
+    return checks
 
 
-def _check_codes(con: duckdb.DuckDBPyConnection, raw: RawFile, label: str) -> None:
-    """Every code column matches its declared format."""
+def _code_checks(raw: RawFile) -> list[tuple[str, str, str]]:
+    """(column, condition of a bad cell, what it should be) for every code column."""
+    checks = []
     for column, pattern in raw.code_patterns.items():
         ident = quote_ident(column)
         literal = "'" + pattern.replace("'", "''") + "'"
-        bad = _first_bad(
-            con, f"{ident} IS NULL OR NOT regexp_full_match({ident}, {literal})", column
-        )
-        if bad:
-            raise BuildError(
-                f"{label}: line {bad[0]}, column '{column}': {bad[1]!r} is not a well-formed "
-                f"code (expected {pattern})"
+        checks.append(
+            (
+                column,
+                f"{ident} IS NULL OR NOT regexp_full_match({ident}, {literal})",
+                f"is not a well-formed code (expected {pattern})",
             )
+        )
+    return checks
+
+
+def _check_cells(con: duckdb.DuckDBPyConnection, raw: RawFile, label: str) -> None:
+    """Every typed cell casts to its type and every code matches its format, checked in one
+    scan of the file; the first bad cell of the first failing check (types first, in column
+    order, then codes) is named with its line."""
+    checks = _type_checks(raw) + _code_checks(raw)
+    if not checks:
+        return
+    firsts = ", ".join(f"min(_line) FILTER (WHERE {where})" for _, where, _ in checks)
+    lines = con.execute(f"SELECT {firsts} FROM _raw_text").fetchall()[0]
+    for (column, _, problem), line in zip(checks, lines, strict=True):
+        if line is not None:
+            (value,) = con.execute(
+                f"SELECT {quote_ident(column)} FROM _raw_text WHERE _line = ?", [line]
+            ).fetchall()[0]
+            raise BuildError(f"{label}: line {line}, column '{column}': {value!r} {problem}")
 
 
 def _check_key(con: duckdb.DuckDBPyConnection, raw: RawFile, label: str) -> None:
@@ -157,8 +171,11 @@ def _check_key(con: duckdb.DuckDBPyConnection, raw: RawFile, label: str) -> None
         raise BuildError(f"{label}: line {line}: duplicate key {key}")
 
 
-def load_raw_file(con: duckdb.DuckDBPyConnection, raw: RawFile, data_dir: Path) -> int:
-    """Load one declared raw file into its table; return the number of rows kept."""
+def load_raw_file(
+    con: duckdb.DuckDBPyConnection, raw: RawFile, data_dir: Path, temporary: bool = False
+) -> int:
+    """Load one declared raw file into its table (a TEMP table when `temporary`: the
+    connection's memory, never written to the database file); return the rows kept."""
     path = data_dir / raw.path
     label = raw.path
     if not path.is_file():
@@ -166,16 +183,17 @@ def load_raw_file(con: duckdb.DuckDBPyConnection, raw: RawFile, data_dir: Path) 
     _stage_text(con, raw, path, label)
     if raw.filter_sql:
         con.execute(f"DELETE FROM _raw_text WHERE NOT coalesce(({raw.filter_sql}), false)")
-    _check_types(con, raw, label)
-    _check_codes(con, raw, label)
+    _check_cells(con, raw, label)
     _check_key(con, raw, label)
     select = ", ".join(
         f"CAST(nullif(trim({quote_ident(c)}), '') AS {t}) AS {quote_ident(c)}"
         for c, t in raw.columns.items()
     )
+    # In file order without a sort: _raw_text was written in file order, and this connection
+    # preserves insertion order (the models alone turn that off).
     con.execute(
-        f"CREATE OR REPLACE TABLE {quote_ident(raw.table)} AS "
-        f"SELECT {select} FROM _raw_text ORDER BY _line"
+        f"CREATE OR REPLACE {'TEMP ' if temporary else ''}TABLE {quote_ident(raw.table)} AS "
+        f"SELECT {select} FROM _raw_text"
     )
     con.execute("DROP TABLE _raw_text")
     return con.execute(f"SELECT count(*) FROM {quote_ident(raw.table)}").fetchall()[0][0]

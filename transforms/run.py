@@ -1,9 +1,11 @@
 """Build `data/outcomes.duckdb` from the bundled raw files: `python -m transforms.run`.
 
 Layers run in order (raw -> staging -> intermediate -> marts); within a layer, files run in
-dependency order. The build writes a temporary file; only when every data contract has passed
-does it become a versioned snapshot, `data/snapshots/outcomes-<UTC time>-<input id>.duckdb`,
-and `data/outcomes.duckdb` a symbolic link to it, replaced in one atomic rename. A failed or
+dependency order. Only the marts (with the seeds, the macros and build_info) are written to the
+database file; the other layers are TEMP tables unless `--keep-intermediate` asks for them.
+The build writes a temporary file; only when every data contract has passed does it become a
+versioned snapshot, `data/snapshots/outcomes-<UTC time>-<input id>.duckdb`, and
+`data/outcomes.duckdb` a symbolic link to it, replaced in one atomic rename. A failed or
 interrupted build leaves the current snapshot untouched; running apps notice the new link and
 switch to it (`outcomes.db`).
 
@@ -27,8 +29,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from transforms import catalogue, graph
-from transforms.contracts import check_contracts
+from transforms import catalogue, graph, storage
+from transforms.contracts import CONTRACTS, check_contracts
 from transforms.raw import BuildError, load_raw_file
 from transforms.sources import RAW_FILES
 
@@ -77,13 +79,16 @@ def install_sql_functions(
             done.add(name)
 
 
-def _run_models(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None]) -> None:
+def _run_models(
+    con: duckdb.DuckDBPyConnection, progress: Callable[[str], None], keep_intermediate: bool
+) -> None:
     tables = {raw.table for raw in RAW_FILES} | SEED_TABLES
     try:
         ordered = graph.build_order(tables)
     except graph.GraphError as exc:
         raise BuildError(str(exc)) from exc
     installed: set[str] = set()
+    plan = storage.plan(ordered, tables, [sql for _, sql in CONTRACTS], keep_intermediate)
     # A model's rows need no particular order unless its SQL says ORDER BY (the published
     # marts do, and keep it); not preserving the order of the others lets DuckDB write them
     # in parallel with less memory.
@@ -92,9 +97,15 @@ def _run_models(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None])
         t0, cpu0 = time.perf_counter(), _cpu_seconds()
         try:
             install_sql_functions(con, graph.macros_called(model.code), installed)
-            con.execute(f"CREATE OR REPLACE TABLE {model.name} AS ({model.sql})")
+            kind = plan.kind(model.name)
+            con.execute(f"CREATE OR REPLACE {kind} {model.name} AS ({model.sql})")
+            for statement in plan.drop_statements(model.name):
+                con.execute(statement)
         except duckdb.Error as exc:
             raise BuildError(f"{model.layer}/{model.name}.sql: {exc}") from exc
+        if kind == storage.TEMP_VIEW:  # computed by the model that reads it
+            progress(f"{model.layer:<12} {model.name:<42} {'view':>9}      {_timing(t0, cpu0)}")
+            continue
         rows = con.execute(f"SELECT count(*) FROM {model.name}").fetchall()[0][0]
         progress(f"{model.layer:<12} {model.name:<42} {rows:>9,} rows {_timing(t0, cpu0)}")
     con.execute("SET preserve_insertion_order = true")
@@ -150,9 +161,11 @@ def build(
     data_dir: Path = DEFAULT_DATA_DIR,
     db_path: Path | None = None,
     progress: Callable[[str], None] = print,
+    keep_intermediate: bool = False,
 ) -> Path:
     """Build the database from `data_dir`/raw into a new snapshot, point `db_path` at it
-    atomically and prune old snapshots; return `db_path`."""
+    atomically and prune old snapshots; return `db_path`. With `keep_intermediate` the
+    snapshot also holds the raw_, stg_ and int_ tables (for inspection and tests)."""
     data_dir = Path(data_dir)
     db_path = Path(db_path) if db_path else data_dir / "outcomes.duckdb"
     tmp_path = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
@@ -161,7 +174,7 @@ def build(
     started = time.perf_counter()
     con = duckdb.connect(str(tmp_path))
     try:
-        built_at = _build_into(con, data_dir, progress, started)
+        built_at = _build_into(con, data_dir, progress, started, keep_intermediate)
         con.close()
         snapshot = _snapshot_path(db_path, built_at, input_id(data_dir))
         os.replace(tmp_path, snapshot)
@@ -181,14 +194,15 @@ def _build_into(
     data_dir: Path,
     progress: Callable[[str], None],
     started: float,
+    keep_intermediate: bool = False,
 ) -> datetime:
     """Every layer, the contracts and build_info into `con`; return the build time."""
     _load_seeds(con)
     for raw in RAW_FILES:
         t0, cpu0 = time.perf_counter(), _cpu_seconds()
-        rows = load_raw_file(con, raw, data_dir)
+        rows = load_raw_file(con, raw, data_dir, temporary=not keep_intermediate)
         progress(f"raw          {raw.table:<42} {rows:>9,} rows {_timing(t0, cpu0)}")
-    _run_models(con, progress)
+    _run_models(con, progress, keep_intermediate)
     t0, cpu0 = time.perf_counter(), _cpu_seconds()
     failures = check_contracts(con)
     if failures:
@@ -309,13 +323,18 @@ def main(argv: list[str] | None = None) -> int:
         "--db", type=Path, default=None, help="output (default data/outcomes.duckdb)"
     )
     parser.add_argument("--if-missing", action="store_true", help="build only if no database yet")
+    parser.add_argument(
+        "--keep-intermediate",
+        action="store_true",
+        help="keep the raw_, stg_ and int_ tables in the database (to inspect each step)",
+    )
     args = parser.parse_args(argv)
     target = args.db or args.data_dir / "outcomes.duckdb"
     if args.if_missing and target.exists():
         print(f"{target} exists; not rebuilding (run without --if-missing to rebuild)")
         return 0
     try:
-        build(args.data_dir, target)
+        build(args.data_dir, target, keep_intermediate=args.keep_intermediate)
     except BuildError as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         return 1
