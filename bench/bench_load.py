@@ -174,10 +174,13 @@ async def _wait_quiet(view: View, page, timeout_s: float) -> None:
         await asyncio.sleep(0.05)
 
 
-async def one_view(browser, url: str, timeout_s: float, chart: bool = True) -> View:
-    """Open `url` in a new context: time to the first chart (or title), bytes until quiet."""
+async def one_view(browser, url: str, timeout_s: float, chart: bool = True, context=None) -> View:
+    """Open `url` in a new context (or a new tab of `context`, a returning browser whose cache
+    holds Streamlit's scripts): time to the first chart (or title), bytes until quiet."""
     view = View()
-    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    own_context = context is None
+    if own_context:
+        context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
     page.on("websocket", lambda ws: ws.on("framereceived", view.frame))
     t0 = time.monotonic()
@@ -194,7 +197,7 @@ async def one_view(browser, url: str, timeout_s: float, chart: bool = True) -> V
     except Exception as exc:  # a timeout or a closed page: recorded, never raised
         view.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}"
     finally:
-        await context.close()
+        await (context.close() if own_context else page.close())
     return view
 
 
@@ -213,20 +216,35 @@ def _p95(values: list[float]) -> float | None:
 
 
 async def page_costs(
-    browser, base: str, pids: list[int], views: int, timeout_s: float, pages: list[str]
+    browser,
+    base: str,
+    pids: list[int],
+    views: int,
+    timeout_s: float,
+    pages: list[str],
+    returning: bool = False,
 ) -> dict:
-    """Per page: a warm-up view, then `views` fresh sessions one after another."""
+    """Per page: a warm-up view, then `views` fresh sessions one after another: each in a new
+    browser (nothing cached), or with `returning` in new tabs of the warm-up's browser (its
+    cache holds the scripts and fonts, as a leader's browser does on a second visit)."""
     results = {}
     for path in pages:
-        warm = await one_view(browser, f"{base}/{path}", timeout_s, chart=False)
+        context = None
+        if returning:
+            context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+        warm = await one_view(browser, f"{base}/{path}", timeout_s, chart=False, context=context)
         chart = warm.has_chart
         cpu, samples = [], []
         for _ in range(views):
             before = cpu_seconds(pids) if pids else 0.0
-            view = await one_view(browser, f"{base}/{path}", timeout_s, chart=chart)
+            view = await one_view(
+                browser, f"{base}/{path}", timeout_s, chart=chart, context=context
+            )
             if pids:
                 cpu.append(cpu_seconds(pids) - before)
             samples.append(view)
+        if context is not None:
+            await context.close()
         results[path] = _summarise_views(samples, cpu, chart)
         print(_cost_line(path, results[path]), flush=True)
     return results
@@ -310,8 +328,9 @@ async def run(args: argparse.Namespace, base: str, pids: list[int]) -> dict:
         if args.views:
             pages = [p for p in args.pages.split(",") if p] or url_paths()
             result["per_view"] = await page_costs(
-                browser, base, pids, args.views, args.timeout, pages
+                browser, base, pids, args.views, args.timeout, pages, args.returning
             )
+            result["browser_cache"] = "returning" if args.returning else "empty"
         counts = [int(c) for c in args.waves.split(",") if c.strip()]
         if counts:
             url = f"{base}/{args.page}"
@@ -331,6 +350,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--views", type=int, default=5, help="fresh sessions per page (0: none)")
     parser.add_argument("--waves", default="1,5,10,20", help="sessions at once, comma separated")
     parser.add_argument("--pages", default="", help="url paths for --views (default: all)")
+    parser.add_argument(
+        "--returning",
+        action="store_true",
+        help="per-view sessions in tabs of one browser with a warm cache (default: new browsers)",
+    )
     parser.add_argument("--page", default="trends", help="url path the waves open")
     parser.add_argument("--timeout", type=float, default=90, help="seconds per session at most")
     parser.add_argument("--label", default="", help="a word for the result file's contents")
