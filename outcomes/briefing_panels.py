@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from outcomes import briefing, briefing_view, change, export, headlines, signin, ui
+from outcomes import briefing, briefing_view, change, export, headlines, shared_views, signin, ui
 from outcomes.charts import profile as profile_charts
 from outcomes.identity import can
 from outcomes.text import escape_markdown
@@ -71,7 +71,7 @@ def changed_most(selection: ui.Selection) -> None:
         selection.baseline_year,
         selection.ci_level,
     )
-    ranked = briefing.changed_most(frame, ui.catalogue())
+    ranked = shared_views.call(briefing.changed_most, frame, ui.shared_catalogue())
     if not ranked["improved"] and not ranked["worsened"]:
         return
     st.markdown(

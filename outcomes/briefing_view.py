@@ -1,6 +1,8 @@
 """The Briefing page's cached reads and computations: the borough's headline set, the focus
 neighbourhood's all-domain profile and its chart, each computed once per choice and shared by
-every view (one query for all indicators, never one per card)."""
+every view (one query for all indicators, never one per card). Profiles and figures are
+shared objects (`shared_views`: unpickling a cached figure for every view cost more than
+drawing it)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from outcomes import briefing, change, headlines, ui
+from outcomes import briefing, change, headlines, shared_views, ui
 from outcomes.charts import profile as profile_charts
 from outcomes.uploads import datasets, storage
 
@@ -47,7 +49,7 @@ def _rest(lad_code: str, model_id: str, ids: tuple[str, ...], comparator: str):
     return {i: ui.rest_of_borough(lad_code, model_id, i) for i in ids}
 
 
-@st.cache_data(**ui.CACHE)
+@shared_views.shared
 def profile(
     lad_code: str,
     model_id: str,
@@ -74,7 +76,13 @@ def profile(
     )
 
 
-@st.cache_data(**ui.CACHE)
+@shared_views.shared
+def profile_table(*profile_args) -> pd.DataFrame:
+    """The numbers behind the briefing (`briefing.table`) of `profile(*profile_args)`."""
+    return briefing.table(profile(*profile_args))
+
+
+@shared_views.shared
 def profile_figure(
     lad_code: str,
     model_id: str,
@@ -102,7 +110,7 @@ def profile_figure(
     return fig, profile_charts.series_table(values, catalogue, focus, ids)
 
 
-@st.cache_data(**ui.CACHE)
+@shared_views.shared
 def area_changes(
     lad_code: str, model_id: str, focus: str, year: int, ci_level: str
 ) -> pd.DataFrame:

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import duckdb
 import pandas as pd
 
+from outcomes.uploads.disclosure import USER_PREFIX
+
 VALUE_COLUMNS = (
     "area_type, area_code, area_name, model_id, lad_code, indicator_id, period, period_start, "
     "value, numerator, denominator, lower_ci95, upper_ci95, lower_ci998, upper_ci998"
@@ -139,24 +141,41 @@ def build_info(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     return frame.iloc[0].to_dict() if len(frame) else {}
 
 
-def published_table(
-    con: duckdb.DuckDBPyConnection, name: str, lad_code: str | None
-) -> pd.DataFrame:
-    """A published table for download, limited to one borough where it has a borough column."""
+def _published_sql(name: str, lad_code: str | None) -> tuple[str, list]:
+    """SQL and values of a published table's download (one borough where it has a column)."""
     if name == "indicator_catalogue":
-        return _df(con, "SELECT * FROM indicator_catalogue ORDER BY sort_order")
+        return "SELECT * FROM indicator_catalogue ORDER BY sort_order", []
     if name == "neighbourhood_models":
-        return _df(
-            con, "SELECT * FROM neighbourhood_models WHERE lad_code = ? ORDER BY ALL", [lad_code]
-        )
+        return "SELECT * FROM neighbourhood_models WHERE lad_code = ? ORDER BY ALL", [lad_code]
     if name == "indicator_values":
-        return _df(
-            con,
+        return (
             f"SELECT {VALUE_COLUMNS} FROM indicator_values "
             "WHERE lad_code = ? OR area_type = 'england' ORDER BY ALL",
             [lad_code],
         )
     raise ValueError(f"not a published table: {name}")
+
+
+def published_table(
+    con: duckdb.DuckDBPyConnection, name: str, lad_code: str | None
+) -> pd.DataFrame:
+    """A published table for download, limited to one borough where it has a borough column."""
+    sql, values = _published_sql(name, lad_code)
+    return _df(con, sql, values)
+
+
+def published_shape(
+    con: duckdb.DuckDBPyConnection, name: str, lad_code: str | None
+) -> tuple[int, tuple[str, ...]]:
+    """The rows `published_table` would give and the uploaded indicators among them, without
+    fetching them: a page can label and audit the download, and make it only when pressed."""
+    sql, values = _published_sql(name, lad_code)
+    uploaded = "[]::VARCHAR[]"
+    if name != "neighbourhood_models":  # the only one without an indicator_id
+        uploaded = "list(DISTINCT indicator_id) FILTER (WHERE starts_with(indicator_id, ?))"
+        values = [USER_PREFIX, *values]
+    rows, ids = con.execute(f"SELECT count(*), {uploaded} FROM ({sql})", values).fetchone()
+    return int(rows), tuple(sorted(ids or ()))
 
 
 def _with_values(sums: str, columns: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from outcomes import db, similar, ui
+from outcomes import db, shared_views, similar, ui
 from outcomes.text import escape_markdown as md
 
 
@@ -52,21 +52,39 @@ def show(selection: ui.Selection, meta, period: str, focus_value: float | None) 
             f"{md(selection.focus_name)} is matched against MSOA-sized areas: a larger "
             "neighbourhood averages over more places than any of them."
         )
-    theirs = _their_values(tuple(near.area_code), selection.indicator_id, period)
-    table = near.merge(theirs, on="area_code", how="left")
-    lad_names = dict(zip(ui.boroughs().lad_code, ui.boroughs().lad_name, strict=True))
-    stats = similar.summary(focus_value if focus_value is not None else float("nan"), table.value)
+    table, stats = _table(selection.lad_code, selection.model_id, selection.focus,
+                          selection.indicator_id, period, meta.name, focus_value)  # fmt: skip
     st.markdown(_sentence(selection, meta, period, stats))
+    st.dataframe(table, hide_index=True, width="stretch")
+    ui.download_csv(table, f"similar_neighbourhoods_{selection.focus}_{selection.indicator_id}.csv")
+
+
+@shared_views.shared
+def _table(
+    lad_code: str,
+    model_id: str,
+    focus: str,
+    indicator_id: str,
+    period: str,
+    indicator_name: str,
+    focus_value: float | None,
+) -> tuple[pd.DataFrame, dict[str, float]]:
+    """The ten similar neighbourhoods' table and the summary of their values."""
+    near = _neighbours(lad_code, model_id, focus)
+    theirs = _their_values(tuple(near.area_code), indicator_id, period)
+    table = near.merge(theirs, on="area_code", how="left")
+    boroughs = ui.boroughs()
+    lad_names = dict(zip(boroughs.lad_code, boroughs.lad_name, strict=True))
+    stats = similar.summary(focus_value if focus_value is not None else float("nan"), table.value)
     shown = pd.DataFrame(
         {
             "Similar neighbourhood (MSOA)": table.area_name,
             "Borough": table.lad_code.map(lad_names),
             "Distance (SDs)": table.distance.round(2),
-            f"{meta.name}, {period}": table.value.round(2),
+            f"{indicator_name}, {period}": table.value.round(2),
         }
     )
-    st.dataframe(shown, hide_index=True, width="stretch")
-    ui.download_csv(shown, f"similar_neighbourhoods_{selection.focus}_{selection.indicator_id}.csv")
+    return shown, stats
 
 
 def _sentence(selection: ui.Selection, meta, period: str, stats: dict[str, float]) -> str:

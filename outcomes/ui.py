@@ -7,12 +7,24 @@ or stale parameter falls back to a default with a visible note.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
-from outcomes import analysis, change, db, geo, labels, place_search, places, queries, signin
+from outcomes import (
+    analysis,
+    change,
+    db,
+    geo,
+    labels,
+    place_search,
+    places,
+    queries,
+    shared_views,
+    signin,
+)
 from outcomes.text import escape_markdown
 from outcomes.uploads import datasets, disclosure, refresh, storage
 
@@ -42,9 +54,15 @@ def base_connection():
     are then cleared, and the user's data re-aggregated once across every copy of the app."""
     con = _process_connection()
     if db.switch_if_new(con):
-        st.cache_data.clear()
         refresh.reaggregate_once(db.cursor(con))
+        clear_results()
     return con
+
+
+def clear_results() -> None:
+    """Drop every cached query result and shared view (`shared_views`): the data changed."""
+    st.cache_data.clear()
+    shared_views.clear()
 
 
 def cursor():
@@ -58,7 +76,7 @@ def follow_shared_store() -> None:
     """Drop cached query results when the shared user store changed (e.g. another copy of the
     app saved a model); looked at no more than about once a second, on every run."""
     if storage.sync(cursor()):
-        st.cache_data.clear()
+        clear_results()
 
 
 # The notes on a link's unusable values, kept so a page that forwards the visit to another
@@ -302,11 +320,7 @@ def sidebar() -> Selection | None:
 
 def _choose_borough(notes: list[str]) -> tuple[str, str]:
     """The borough picker, the focus boroughs first: (code, name)."""
-    lads = boroughs()
-    lad_codes = lads["lad_code"].tolist()
-    names = dict(zip(lads.lad_code, lads.lad_name, strict=True))
-    focus = [c for c in FOCUS_LADS if c in names]
-    ordered = focus + [c for c in lad_codes if c not in focus]
+    lad_codes, ordered, names = _borough_choices()
     _seed("lad", lad_codes, DEFAULT_LAD, "borough", notes)
     lad_code = st.sidebar.selectbox(
         "Borough",
@@ -317,6 +331,16 @@ def _choose_borough(notes: list[str]) -> tuple[str, str]:
         "Test Valley are listed first.",
     )
     return lad_code, names[lad_code]
+
+
+@shared_views.shared
+def _borough_choices() -> tuple[list[str], list[str], dict[str, str]]:
+    """Every borough's code, the codes in menu order (focus boroughs first), their names."""
+    lads = boroughs()
+    lad_codes = lads["lad_code"].tolist()
+    names = dict(zip(lads.lad_code, lads.lad_name, strict=True))
+    focus = [c for c in FOCUS_LADS if c in names]
+    return lad_codes, focus + [c for c in lad_codes if c not in focus], names
 
 
 def _choose_model(lad_code: str, notes: list[str]) -> tuple[str, str] | None:
@@ -373,10 +397,7 @@ def _choose_neighbourhoods(
 def _choose_indicator(notes: list[str]) -> tuple[str, str, str, int]:
     """The indicator and baseline pickers: (indicator id, its baseline period, its latest
     period, the baseline year)."""
-    cat = catalogue()
-    area_cat = cat[cat.aggregation != "lsoa_only"]
-    ids = area_cat.indicator_id.tolist()
-    ind_names = dict(zip(cat.indicator_id, cat.name, strict=True))
+    ids, ind_names = _indicator_choices()
     _seed("ind", ids, "imd_lsoas_most_deprived_10_pct", "indicator", notes)
     indicator_id = st.sidebar.selectbox(
         "Indicator",
@@ -391,6 +412,14 @@ def _choose_indicator(notes: list[str]) -> tuple[str, str, str, int]:
         f"{escape_markdown(ind_names[indicator_id])}: baseline {escape_markdown(baseline)}."
     )
     return indicator_id, baseline, periods[-1], year
+
+
+@shared_views.shared
+def _indicator_choices() -> tuple[list[str], dict[str, str]]:
+    """The sidebar's indicators (those with area values) and every indicator's name."""
+    cat = shared_catalogue()
+    ids = cat.loc[cat.aggregation != "lsoa_only", "indicator_id"].tolist()
+    return ids, dict(zip(cat.indicator_id, cat.name, strict=True))
 
 
 def _choose_baseline_year(notes: list[str]) -> int:
@@ -471,12 +500,47 @@ def download_csv(frame: pd.DataFrame, file_name: str, label: str = "Download the
         frame = disclosure.protect_frame(frame, disclosure.threshold(cursor()))
     st.download_button(
         label,
-        export.to_csv_bytes(frame),
+        functools.partial(export.to_csv_bytes, frame),  # made when pressed, not every view
         file_name=file_name,
         mime="text/csv",
         key=f"dl-{file_name}",
         **_audited(frame, file_name),
     )
+
+
+def published_download(name: str, lad_code: str, file_name: str, note: str) -> None:
+    """A published table's CSV download, labelled with its rows and made only when pressed:
+    making three tables' CSVs for every visitor was most of the Data page's work. Rows of
+    uploaded indicators pass through small-number suppression and are audited as in
+    `download_csv`."""
+    from outcomes import export
+
+    rows, uploaded = _published_shape(name, lad_code)
+    con = base_connection()
+
+    def payload() -> bytes:  # runs in its own thread when pressed; no st.* here
+        cur = db.cursor(con)
+        frame = queries.published_table(cur, name, lad_code)
+        if disclosure.has_user_rows(frame):
+            frame = disclosure.protect_frame(frame, disclosure.threshold(cur))
+        return export.to_csv_bytes(frame)
+
+    audit = {"on_click": "ignore"}
+    if uploaded:
+        audit = {"on_click": _log_download, "args": (file_name, rows, uploaded)}
+    st.download_button(
+        escape_markdown(f"{name} — {note} ({rows:,} rows, CSV)"),
+        payload,
+        file_name=file_name,
+        mime="text/csv",
+        key=f"dl-{file_name}",
+        **audit,
+    )
+
+
+@st.cache_data(**CACHE)
+def _published_shape(name: str, lad_code: str) -> tuple[int, tuple[str, ...]]:
+    return queries.published_shape(_fresh_cursor(), name, lad_code)
 
 
 def _audited(frame: pd.DataFrame, file_name: str, otherwise: str = "rerun") -> dict:
@@ -503,9 +567,20 @@ def _log_download(file_name: str, rows: int, indicators: tuple[str, ...]) -> Non
 
 
 def indicator_row(indicator_id: str) -> pd.Series:
-    """The catalogue row of one indicator."""
-    cat = catalogue()
-    return cat[cat.indicator_id == indicator_id].iloc[0]
+    """The catalogue row of one indicator (read-only: shared by every session)."""
+    return _catalogue_rows()[indicator_id]
+
+
+@shared_views.shared
+def _catalogue_rows() -> dict[str, pd.Series]:
+    return {row.indicator_id: row for _, row in shared_catalogue().iterrows()}
+
+
+@shared_views.shared
+def shared_catalogue() -> pd.DataFrame:
+    """`catalogue`, one object for every session (read-only: `shared_views`), for the
+    lookups every page makes several times per view."""
+    return queries.catalogue(_fresh_cursor())
 
 
 def source_line(meta_row: pd.Series) -> str:
@@ -625,7 +700,8 @@ class DownloadFrame:
 def export_frame(frame: pd.DataFrame, context, **options) -> DownloadFrame:
     """A page's frame as a self-describing download (`DownloadFrame`), with the suppression
     threshold of the council's own data read (now, in the session) only when it holds some."""
-    download = DownloadFrame(frame, context, catalogue(), None, tuple(sorted(options.items())))
+    options = tuple(sorted(options.items()))
+    download = DownloadFrame(frame, context, shared_catalogue(), None, options)
     if download.user_indicators():
         threshold = disclosure.threshold(cursor())
         download = dataclasses.replace(download, threshold=threshold)

@@ -60,7 +60,7 @@ catalogue = ui.catalogue()
 definitions = dict(zip(catalogue.indicator_id, catalogue.definition, strict=True))
 ids = briefing_view.headline_ids(selection.lad_code)
 baseline = selection.baseline_year
-items = briefing_view.profile(
+profile_args = (
     selection.lad_code,
     selection.model_id,
     selection.focus,
@@ -71,6 +71,7 @@ items = briefing_view.profile(
     ids,
     comparator_label,
 )
+items = briefing_view.profile(*profile_args)
 
 st.title(f"{escape_markdown(selection.focus_name)}: outcomes briefing")
 st.caption(
@@ -114,7 +115,7 @@ if present:
 
 briefing_panels.over_time(selection, items)
 
-numbers = briefing.table(items)
+numbers = briefing_view.profile_table(*profile_args)
 with st.expander("The numbers behind this briefing (table)"):
     st.dataframe(numbers, hide_index=True, width="stretch")
 context = export.ExportContext.from_selection(selection)

@@ -4,6 +4,7 @@ where chance variation matters, and the focus neighbourhood's area profile (spin
 import streamlit as st
 
 from outcomes import analysis, change, charts, comparison, export, labels, similar_view, text, ui
+from outcomes.shared_views import call as shared
 
 selection = ui.current_selection()
 if selection is None:
@@ -57,15 +58,18 @@ rest = (
     if selection.comparator == "rest"
     else None
 )
-ranked = comparison.ranked_values(
-    values, rest, meta, period, selection.comparator, selection.ci_level
+ranked = shared(
+    comparison.ranked_values, values, rest, meta, period, selection.comparator, selection.ci_level
 )
 if ranked.value.notna().sum() == 0:
     st.warning(f"No neighbourhood has a value for {meta_md.name} in {md(period)}.")
 else:
     total = meta.aggregation == "sum"  # a total is ranked, not set against a larger total
-    reference = None if total else comparison.reference_value(values, selection.comparator, period)
-    fig = charts.ranked_chart(
+    reference = (
+        None if total else shared(comparison.reference_value, values, selection.comparator, period)
+    )
+    fig = shared(
+        charts.ranked_chart,
         ranked,
         title=f"{meta.name}: {selection.lad_name} neighbourhoods, {period}",
         subtitle=f"{selection.model_name}; highest at the top; {ui.polarity_text(meta.polarity)}"
@@ -86,7 +90,7 @@ else:
     )
     with st.expander("Data table (text alternative to the chart)"):
         st.dataframe(
-            comparison.ranked_table(ranked, meta, selection.ci_level),
+            shared(comparison.ranked_table, ranked, meta, selection.ci_level),
             hide_index=True,
             width="stretch",
         )
@@ -102,8 +106,11 @@ else:
 # ----------------------------------------------------------------------------- funnel plot
 st.header("Funnel plot")
 reason = comparison.funnel_reason(meta_md, ranked)
-centre = comparison.reference_value(
-    values, "lad" if selection.comparator == "rest" else selection.comparator, period
+centre = shared(
+    comparison.reference_value,
+    values,
+    "lad" if selection.comparator == "rest" else selection.comparator,
+    period,
 )
 if reason is None and centre is None:
     reason = f"No funnel plot: the comparator has no value for {meta_md.name} in {md(period)}."
@@ -124,11 +131,12 @@ else:
             else ""
         )
     )
-    limits = comparison.funnel_limits(
-        meta, centre_value, comparison.funnel_grid(ranked.denominator)
+    limits = shared(
+        comparison.funnel_limits, meta, centre_value, comparison.funnel_grid(ranked.denominator)
     )
-    points = comparison.funnel_points(ranked, meta, centre_value, selection.ci_level)
-    fig = charts.funnel_chart(
+    points = shared(comparison.funnel_points, ranked, meta, centre_value, selection.ci_level)
+    fig = shared(
+        charts.funnel_chart,
         points,
         limits,
         centre_name=centre_name,
@@ -143,7 +151,9 @@ else:
     )
     st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
     with st.expander("Funnel plot data (text alternative to the chart)"):
-        st.dataframe(comparison.funnel_table(points, meta), hide_index=True, width="stretch")
+        st.dataframe(
+            shared(comparison.funnel_table, points, meta), hide_index=True, width="stretch"
+        )
     ui.downloads(
         "compare-funnel",
         ui.export_frame(
@@ -178,19 +188,20 @@ else:
         f"and show higher to the right. The circle's colour compares {focus_md} "
         f"with {comparator_md}. The first neighbourhood chosen in the sidebar is profiled."
     )
-    fig = charts.spine_chart(
+    fig = shared(
+        charts.spine_chart,
         spine,
         title=f"Area profile: {selection.focus_name} ({selection.model_name})",
         subtitle=f"Latest period of each indicator; centred on England; better to the right; "
         f"compared with {comparator_name}",
-        source=comparison.spine_source(cat[cat.indicator_id.isin(spine.indicator_id)]),
+        source=shared(comparison.spine_source, cat[cat.indicator_id.isin(spine.indicator_id)]),
         neighbourhood_name=selection.focus_name,
         borough_name=selection.lad_name,
         comparator_name=comparator_name,
     )
     st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
     with st.expander("Area profile table (text alternative to the chart)"):
-        st.dataframe(comparison.spine_table(spine), hide_index=True, width="stretch")
+        st.dataframe(shared(comparison.spine_table, spine), hide_index=True, width="stretch")
     profile_context = context.replace(period="latest of each indicator")
     ui.downloads(
         "compare-profile",
@@ -208,8 +219,8 @@ else:
 
 # ----------------------------------------------------------------------------- what changed most
 st.header(f"What changed most since {selection.baseline_year}")
-most_base, most = change.most_changed_neighbourhoods(
-    values, meta, selection.baseline_year, selection.ci_level
+most_base, most = shared(
+    change.most_changed_neighbourhoods, values, meta, selection.baseline_year, selection.ci_level
 )
 st.subheader(f"{meta_md.name}: neighbourhoods ranked by change")
 st.markdown(md(change.most_changed_sentence(most_base, most, meta)))
@@ -219,7 +230,7 @@ if most_base.has_change:
         "the most improved first (the largest increase first where higher is neither better "
         f"nor worse). {md(ui.polarity_text(meta.polarity))}."
     )
-    st.dataframe(change.most_changed_table(most, meta), hide_index=True, width="stretch")
+    st.dataframe(shared(change.most_changed_table, most, meta), hide_index=True, width="stretch")
 st.subheader(f"{focus_md}: indicators ranked by improvement and worsening")
 changes = ui.area_changes(
     selection.lad_code,
@@ -232,7 +243,7 @@ if changes.empty:
     st.info(f"{focus_md} has no indicator values to rank.")
 else:
     st.caption(md(change.RANKING_NOTE))
-    st.dataframe(change.area_changes_table(changes), hide_index=True, width="stretch")
+    st.dataframe(shared(change.area_changes_table, changes), hide_index=True, width="stretch")
 
 # ----------------------------------------------------------------------------- similar places
 focus_rows = hood_rows[(hood_rows.area_code == selection.focus) & (hood_rows.period == period)]

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from outcomes import queries, ui
-from outcomes.text import escape_markdown
 
 selection = ui.current_selection()
 st.title("Data & sources")
@@ -58,12 +57,8 @@ for name, note in (
     ("neighbourhood_models", f"models of {lad_name}"),
     ("indicator_values", f"values for {lad_name} (LSOAs, neighbourhoods, borough) and England"),
 ):
-    frame = queries.published_table(ui.cursor(), name, lad)
-    ui.download_csv(
-        frame,
-        f"{name}_{lad}.csv" if name != "indicator_catalogue" else f"{name}.csv",
-        escape_markdown(f"{name} — {note} ({len(frame):,} rows, CSV)"),
-    )
+    file_name = f"{name}_{lad}.csv" if name != "indicator_catalogue" else f"{name}.csv"
+    ui.published_download(name, lad, file_name, note)
 
 st.subheader("Sources and licences")
 sources = (

@@ -7,15 +7,15 @@ from outcomes import (
     analysis,
     charts,
     export,
-    geo,
     identity,
-    maps,
     model_comparison,
+    neighbourhoods_view,
     nesting,
     signin,
     text,
     ui,
 )
+from outcomes.shared_views import call as shared
 from outcomes.uploads import models
 from outcomes.uploads.problems import ModelFileError
 
@@ -48,7 +48,7 @@ st.dataframe(
 )
 
 membership = ui.model_membership(selection.model_id)
-coverage = model_comparison.coverage(ui.borough_lsoas(selection.lad_code), membership)
+coverage = neighbourhoods_view.coverage(selection.lad_code, selection.model_id)
 st.subheader(f"{md(selection.model_name)}: map and coverage")
 if coverage.unassigned:
     st.warning(
@@ -62,24 +62,15 @@ else:
         "exactly "
         f"one of the model's **{len(coverage.table)} neighbourhoods**."
     )
-model_outlines = ui.neighbourhood_outlines(selection.lad_code, selection.model_id)
-if model_outlines["features"]:
-    lsoa_shapes = geo.lsoa_geojson(selection.lad_code)
-    model_fig = charts.model_map(
-        maps.subset(model_outlines, coverage.table.neighbourhood_name),
-        lsoas=coverage.table,
-        unassigned=maps.subset(lsoa_shapes, coverage.unassigned_codes),
-        title=f"{selection.model_name}, {selection.lad_name}",
-        subtitle=f"{len(coverage.table)} neighbourhoods made of LSOAs (2021), named on the "
-        "map. Colours only tell neighbours apart.",
-        source=geo.ATTRIBUTION,
-    )
+model_fig = neighbourhoods_view.model_map(
+    selection.lad_code, selection.model_id, selection.model_name, selection.lad_name
+)
+if model_fig is not None:
     st.plotly_chart(model_fig, width="stretch", config={"displaylogo": False})
 else:
-    model_fig = None
     st.info("No boundaries to draw for this model.")
 st.markdown("**Coverage** (also the text alternative to the map)")
-coverage_table = model_comparison.coverage_table(coverage)
+coverage_table = shared(model_comparison.coverage_table, coverage)
 st.dataframe(coverage_table, hide_index=True, width="stretch")
 model_context = export.ExportContext.from_selection(
     selection, baseline="", comparator="", comparator_name="", ci_level=""
@@ -114,7 +105,7 @@ def show_nesting(names: dict[str, str], lsoa: pd.DataFrame, borough_value: float
     if counts[fine_id] == counts[coarse_id]:
         return
     fine, coarse = ui.model_membership(fine_id), ui.model_membership(coarse_id)
-    table = nesting.overlap(coarse, fine)
+    table = shared(nesting.overlap, coarse, fine)
     st.markdown(f"**How {md(names[fine_id])} sits within {md(names[coarse_id])}**")
     escaped = table.assign(  # names are user text: Markdown shows them literally
         fine_name=table.fine_name.map(md),
@@ -122,7 +113,7 @@ def show_nesting(names: dict[str, str], lsoa: pd.DataFrame, borough_value: float
         others=table.others.fillna("").map(md),
     )
     st.markdown(nesting.nesting_sentence(escaped, md(names[fine_id]), md(names[coarse_id])))
-    extremes = nesting.hidden_extremes(table, lsoa, coarse, fine, cmp_meta)
+    extremes = shared(nesting.hidden_extremes, table, lsoa, coarse, fine, cmp_meta)
     sentence = nesting.extreme_sentence(
         extremes.assign(
             extreme_name=extremes.extreme_name.map(md), coarse_name=extremes.coarse_name.map(md)
@@ -136,9 +127,11 @@ def show_nesting(names: dict[str, str], lsoa: pd.DataFrame, borough_value: float
     )
     if sentence:
         st.markdown(sentence)
-        st.dataframe(nesting.extremes_display(extremes, cmp_meta), hide_index=True, width="stretch")
+        st.dataframe(
+            shared(nesting.extremes_display, extremes, cmp_meta), hide_index=True, width="stretch"
+        )
     with st.expander(f"Where each of the {counts[fine_id]} neighbourhoods lies (overlap table)"):
-        st.dataframe(nesting.overlap_display(table), hide_index=True, width="stretch")
+        st.dataframe(shared(nesting.overlap_display, table), hide_index=True, width="stretch")
 
 
 st.subheader("Two models side by side")
@@ -185,8 +178,10 @@ else:
             values = values[values.period == period]
             hoods = values[values.area_type == "neighbourhood"]
             members = ui.model_membership(model_id)
-            spreads[labels[model_id]] = model_comparison.neighbourhood_spread(lsoa, members, hoods)
-            splits[labels[model_id]] = model_comparison.variance_split(lsoa, members)
+            spreads[labels[model_id]] = shared(
+                model_comparison.neighbourhood_spread, lsoa, members, hoods
+            )
+            splits[labels[model_id]] = shared(model_comparison.variance_split, lsoa, members)
             borough = values[values.area_type == "lad"]
             if len(borough) and cmp_meta.aggregation != "sum":
                 borough_value = float(borough.value.iloc[0])
@@ -201,7 +196,8 @@ else:
             )
         )
         st.caption(model_comparison.EXPLANATION)
-        spread_fig = charts.spread_chart(
+        spread_fig = shared(
+            charts.spread_chart,
             spreads,
             meta=cmp_meta,
             title=f"{cmp_meta.name}: {first_name} and {second_name}, {selection.lad_name}",
@@ -216,7 +212,7 @@ else:
             for name, spread in spreads.items():
                 st.markdown(f"**{md(name)}**: {model_comparison.split_text(splits[name])}")
                 st.dataframe(
-                    model_comparison.spread_table(spread, cmp_meta),
+                    shared(model_comparison.spread_table, spread, cmp_meta),
                     hide_index=True,
                     width="stretch",
                 )
@@ -226,7 +222,9 @@ else:
         ui.downloads(
             "model-spread",
             ui.export_frame(
-                model_comparison.for_download(spreads, splits, meta=cmp_meta, period=period),
+                shared(
+                    model_comparison.for_download, spreads, splits, meta=cmp_meta, period=period
+                ),
                 spread_context,
             ),
             export.stem(
@@ -277,7 +275,7 @@ if signin.allows("upload"):
             except PermissionError as exc:
                 st.error(f"Nothing was stored: {text.escape_markdown(exc)}.")
             else:
-                st.cache_data.clear()
+                ui.clear_results()
                 # The sidebar's model widget already exists in this run: select the new model
                 # through the sidebar on a rerun, and show the outcome after it.
                 st.session_state["_pending_model"] = model_id
@@ -314,6 +312,6 @@ if not uploaded.empty and signin.allows("upload", quiet=True):
         except PermissionError as exc:
             st.error(f"Nothing was deleted: {text.escape_markdown(exc)}.")
         else:
-            st.cache_data.clear()
+            ui.clear_results()
             st.session_state.pop("model", None)
             st.rerun()

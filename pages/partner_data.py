@@ -73,7 +73,7 @@ st.subheader("Small numbers")
 # another policy are re-aggregated once, and the change is recorded in the audit log.
 in_force = refresh.configured_policy()
 if refresh.apply_policy(con):
-    st.cache_data.clear()
+    ui.clear_results()
 for warning in in_force.warnings:
     st.warning(escape_markdown(warning))
 limit = in_force.threshold
@@ -139,7 +139,7 @@ if signin.allows("upload"):
             except PermissionError as exc:
                 st.error(f"Nothing was stored: {escape_markdown(exc)}.")
             else:
-                st.cache_data.clear()
+                ui.clear_results()
                 st.session_state["_data_dataset"] = dataset_id
                 st.session_state["_data_messages"] = [
                     (
@@ -270,7 +270,7 @@ with st.expander("Replace this dataset with a new file"), st.form("replace_data"
             except PermissionError as exc:
                 st.error(f"The dataset is unchanged: {escape_markdown(exc)}.")
             else:
-                st.cache_data.clear()
+                ui.clear_results()
                 st.session_state["_data_messages"] = [
                     ("success", f"Replaced {escape_markdown(meta.dataset_name)}.")
                 ]
@@ -289,7 +289,7 @@ with st.expander("Delete this dataset"):
         except PermissionError as exc:
             st.error(f"Nothing was deleted: {escape_markdown(exc)}.")
         else:
-            st.cache_data.clear()
+            ui.clear_results()
             st.session_state["_data_messages"] = [
                 ("success", f"Deleted {escape_markdown(meta.dataset_name)}.")
             ]

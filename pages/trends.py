@@ -5,6 +5,7 @@ indicator's own baseline period and its recent trend (Fingertips' markers)."""
 import streamlit as st
 
 from outcomes import analysis, change, charts, export, labels, tables, ui
+from outcomes.shared_views import call as shared
 from outcomes.text import escape_markdown as md
 
 selection = ui.current_selection()
@@ -27,8 +28,8 @@ if shown.empty:
     st.stop()
 
 areas = change.change_areas(shown, selection.neighbourhoods, selection.lad_code)
-chosen, change_frame = change.change_since_year(
-    shown, meta, selection.baseline_year, selection.ci_level, areas
+chosen, change_frame = shared(
+    change.change_since_year, shown, meta, selection.baseline_year, selection.ci_level, areas
 )
 baseline = chosen.baseline or selection.baseline
 st.markdown(
@@ -41,7 +42,8 @@ st.markdown(
 )
 
 periods = sorted(shown.period.unique())
-fig = charts.trend_chart(
+fig = shared(
+    charts.trend_chart,
     shown,
     title=f"{meta.name}, {selection.lad_name}",
     subtitle=f"{selection.model_name}; {periods[0]}–{periods[-1]}; baseline {baseline}; "
@@ -72,7 +74,7 @@ ui.downloads(
 # ----------------------------------------------------------------------------- change
 if chosen.has_change:
     st.subheader(f"Change since {md(baseline)}")
-    st.dataframe(ui.change_table(change_frame, meta), hide_index=True, width="stretch")
+    st.dataframe(shared(ui.change_table, change_frame, meta), hide_index=True, width="stretch")
     change_context = context.replace(period=chosen.latest)
     ui.downloads(
         "trend-change",
@@ -92,15 +94,15 @@ else:
 
 # ----------------------------------------------------------------------------- recent trend
 st.subheader("Recent trend")
-markers = change.trend_markers(shown, meta)
+markers = shared(change.trend_markers, shown, meta)
 if chosen.periods < 5:
     st.markdown(
         f"A recent trend needs 5 or more periods; {md(meta.name)} has {chosen.periods} here."
     )
 else:
     st.markdown(md(change.trend_rule(meta)))
-    st.dataframe(change.trend_table(markers), hide_index=True, width="stretch")
+    st.dataframe(shared(change.trend_table, markers), hide_index=True, width="stretch")
 
 with st.expander("Data table (text alternative to the chart)"):
-    st.dataframe(tables.wide_by_period(shown), hide_index=True, width="stretch")
+    st.dataframe(shared(tables.wide_by_period, shown), hide_index=True, width="stretch")
 st.caption(md(meta_row.caveats))

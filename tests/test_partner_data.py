@@ -708,7 +708,9 @@ def test_suppression_holds_in_every_export_path(con, monkeypatch) -> None:
     captured = {}
     monkeypatch.setattr(ui, "cursor", lambda: con)
     monkeypatch.setattr(
-        ui.st, "download_button", lambda label, data, **kw: captured.update(data=data)
+        ui.st,
+        "download_button",
+        lambda label, data, **kw: captured.update(label=label, data=data, **kw),
     )
     leaky = published.copy()  # a frame as a page might build it, before suppression
     raw = pd.DataFrame(rows, columns=SERVICE_HEADER)
@@ -716,9 +718,17 @@ def test_suppression_holds_in_every_export_path(con, monkeypatch) -> None:
     mask = (leaky.indicator_id == indicator) & (leaky.area_code == small.lsoa_code)
     leaky.loc[mask, ["numerator", "value"]] = [float(small["count"]), 1.0]
     ui.download_csv(leaky, "x.csv")
-    downloaded = pd.read_csv(io.BytesIO(captured["data"]))
+    downloaded = pd.read_csv(io.BytesIO(captured["data"]()))  # made when pressed
     safe(downloaded)
     assert downloaded.loc[downloaded.indicator_id == indicator, "suppressed"].any()
+    # The Data page's published table, labelled, audited and made only when pressed.
+    monkeypatch.setattr(ui, "base_connection", lambda: con)
+    ui._published_shape.clear()
+    ui.published_download("indicator_values", TRAFFORD, "v.csv", "values")
+    assert f"{len(published):,} rows, CSV" in captured["label"]
+    assert captured["on_click"] is ui._log_download
+    assert captured["args"] == ("v.csv", len(published), (indicator,))
+    safe(pd.read_csv(io.BytesIO(captured["data"]())))
 
 
 # ---------------------------------------------------------------- the page

@@ -176,6 +176,8 @@ def test_build_info_and_published_tables(con) -> None:
     assert set(models.lad_code) == {TRAFFORD}
     values = queries.published_table(con, "indicator_values", TRAFFORD)
     assert set(values.lad_code.dropna()) == {TRAFFORD}
+    assert queries.published_shape(con, "indicator_values", TRAFFORD) == (len(values), ())
+    assert queries.published_shape(con, "neighbourhood_models", TRAFFORD) == (len(models), ())
     assert (values.area_type == "england").any()
     with pytest.raises(ValueError, match="not a published table"):
         queries.published_table(con, "user_models", TRAFFORD)
