@@ -14,6 +14,7 @@ Everything listens on 127.0.0.1 only: put a TLS-terminating proxy in front for r
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import shutil
 import signal
@@ -28,6 +29,8 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
+# Streamlit's own static files (found without importing Streamlit), served by nginx.
+STATIC = Path(importlib.util.find_spec("streamlit").origin).resolve().parent / "static"
 HOST = "127.0.0.1"
 STARTUP_SECONDS = 90
 PG_SETTINGS = ("-c", "listen_addresses=127.0.0.1")
@@ -105,7 +108,7 @@ class PostgresCluster:
 def nginx_config(listen: int, ports: list[int], run_dir: Path, workers: int = 1) -> str:
     """The nginx configuration for copies on `ports`, proxied from `listen`."""
     servers = "\n".join(f"        server {HOST}:{p} max_fails=1 fail_timeout=5s;" for p in ports)
-    fields = {"workers": workers, "run_dir": run_dir, "servers": servers}
+    fields = {"workers": workers, "run_dir": run_dir, "servers": servers, "static_dir": STATIC}
     text = TEMPLATE.read_text(encoding="utf-8")
     for name, value in {**fields, "listen": f"{HOST}:{listen}"}.items():
         text = text.replace(f"@{name}@", str(value))

@@ -7,6 +7,7 @@ neighbourhoods are made up.
 
 from __future__ import annotations
 
+import gzip
 import shutil
 import time
 import urllib.request
@@ -119,6 +120,24 @@ def test_the_proxy_keeps_a_browser_on_one_copy(deployment) -> None:
     request = urllib.request.Request(deployment.url + "/", headers={"Cookie": cookie.split(";")[0]})
     with urllib.request.urlopen(request) as response:  # a known browser gets no new cookie
         assert response.headers["Set-Cookie"] is None
+
+
+def test_the_proxy_serves_streamlits_static_files_itself(deployment) -> None:
+    """Scripts come from nginx (its `expires` header; a copy's response has none), compressed
+    for browsers that accept it, byte for byte Streamlit's own file."""
+    from deploy.replicas import STATIC
+
+    script = next((STATIC / "static" / "js").glob("index.*.js"))
+    url = f"{deployment.url}/static/js/{script.name}"
+    with urllib.request.urlopen(url) as response:
+        assert response.headers["Expires"]
+        assert response.headers["Content-Type"] == "application/javascript"
+        assert "immutable" in ", ".join(response.headers.get_all("Cache-Control"))
+        assert response.read() == script.read_bytes()
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request) as response:
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(response.read()) == script.read_bytes()
 
 
 def test_an_upload_through_one_copy_appears_through_the_other(
