@@ -27,6 +27,7 @@ def test_the_server_sets_up_no_file_watchers_and_no_full_collection_per_run() ->
     config = tomllib.loads((PROJECT_DIR / ".streamlit" / "config.toml").read_text())
     assert config["server"]["fileWatcherType"] == "none"
     assert config["runner"]["postScriptGC"] is False
+    assert config["runner"]["magicEnabled"] is False  # no syntax tree rewritten per script
 
 
 @pytest.fixture
