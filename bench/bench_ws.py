@@ -19,6 +19,9 @@ Per session: seconds from the GET to the first plotly chart element, to the page
 main area's first h1) and to `script_finished` (complete), websocket bytes received and script
 runs (`new_session` messages). A session fails if it times out, the server reports an error
 (an exception element, an error alert, a page not found) or its run does not finish.
+A browser's first visit also fetches about 130 static files (9 MB) that the frontend loads;
+`--assets` fetches the 60 or so index.html names, which costs this client as much CPU as the
+server (`client_cpu_s` in the results): read its server CPU, not its times under load.
 
 Waves open 1, 5, 10, 20 sessions at once (`--waves`, at most MAX_SESSIONS, each at most
 `--timeout` seconds) on each page of `--pages`, after one warm-up session per page; per wave
