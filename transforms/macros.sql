@@ -50,17 +50,20 @@ CREATE OR REPLACE MACRO wilson_upper(num, den, z) AS
     END;
 
 -- Poisson count interval: exact (lookup) below 10, Byar's approximation from 10.
+-- The lookup takes the limits of counts 0..9 as one list per confidence level (a
+-- subquery that does not depend on the row, so DuckDB runs it once per z rather than
+-- joining every row to the table); a count that is not a whole number gets NULL.
 -- (The parameter is called "observed" because "count" clashes with the lookup
 -- table's column inside the subquery.)
 CREATE OR REPLACE MACRO byars_lower(observed, z) AS
     CASE
         WHEN observed IS NULL OR z IS NULL THEN NULL
         WHEN observed < 0 THEN error('byars_lower: count must not be negative')
-        WHEN observed < 10 THEN (
-            SELECT e.lower
-            FROM ref_exact_poisson_limits AS e
-            WHERE e.count = observed AND e.confidence = exact_poisson_confidence(z)
-        )
+        WHEN observed < 10 THEN CASE WHEN observed = floor(observed) THEN list_extract(
+            (SELECT list(e.lower ORDER BY e.count) FROM ref_exact_poisson_limits AS e
+             WHERE e.confidence = exact_poisson_confidence(z)),
+            CAST(observed AS INTEGER) + 1
+        ) END
         ELSE observed::DOUBLE
              * pow(1 - 1 / (9 * observed::DOUBLE) - z / (3 * sqrt(observed::DOUBLE)), 3)
     END;
@@ -69,11 +72,11 @@ CREATE OR REPLACE MACRO byars_upper(observed, z) AS
     CASE
         WHEN observed IS NULL OR z IS NULL THEN NULL
         WHEN observed < 0 THEN error('byars_upper: count must not be negative')
-        WHEN observed < 10 THEN (
-            SELECT e.upper
-            FROM ref_exact_poisson_limits AS e
-            WHERE e.count = observed AND e.confidence = exact_poisson_confidence(z)
-        )
+        WHEN observed < 10 THEN CASE WHEN observed = floor(observed) THEN list_extract(
+            (SELECT list(e.upper ORDER BY e.count) FROM ref_exact_poisson_limits AS e
+             WHERE e.confidence = exact_poisson_confidence(z)),
+            CAST(observed AS INTEGER) + 1
+        ) END
         ELSE (observed::DOUBLE + 1)
              * pow(1 - 1 / (9 * (observed::DOUBLE + 1)) + z / (3 * sqrt(observed::DOUBLE + 1)), 3)
     END;
