@@ -16,20 +16,39 @@ create or replace macro ci_bound(method, side, num, den, multiplier, z) as
 -- indicator: the summed LSOA 2021 inputs of each neighbourhood. `inputs` names a table shaped
 -- like lsoa_indicator_inputs; `membership` one shaped like neighbourhood_models.
 create or replace macro neighbourhood_sums(inputs, membership) as table
+    -- Summed first, named after: the millions of LSOA rows carry no names through the sum.
+    with sums as (
+        select
+            nm.model_id,
+            nm.neighbourhood_code,
+            i.period,
+            any_value(i.period_start) as period_start,
+            i.indicator_id,
+            sum(i.numerator) as numerator,
+            sum(i.denominator) as denominator
+        from query_table(inputs) as i
+        join query_table(membership) as nm using (lsoa21_code)
+        group by nm.model_id, nm.neighbourhood_code, i.period, i.indicator_id
+    ),
+    names as (
+        select model_id, neighbourhood_code, any_value(neighbourhood_name) as area_name,
+            any_value(lad_code) as lad_code
+        from query_table(membership)
+        group by model_id, neighbourhood_code
+    )
     select
         'neighbourhood' as area_type,
-        nm.neighbourhood_code as area_code,
-        any_value(nm.neighbourhood_name) as area_name,
-        nm.model_id,
-        any_value(nm.lad_code) as lad_code,
-        i.period,
-        any_value(i.period_start) as period_start,
-        i.indicator_id,
-        sum(i.numerator) as numerator,
-        sum(i.denominator) as denominator
-    from query_table(inputs) as i
-    join query_table(membership) as nm using (lsoa21_code)
-    group by nm.model_id, nm.neighbourhood_code, i.period, i.indicator_id;
+        s.neighbourhood_code as area_code,
+        n.area_name,
+        s.model_id,
+        n.lad_code,
+        s.period,
+        s.period_start,
+        s.indicator_id,
+        s.numerator,
+        s.denominator
+    from sums as s
+    join names as n using (model_id, neighbourhood_code);
 
 -- indicator_values_from_sums(sums): published indicator_values rows from summed numerators and
 -- denominators (`sums` names a table shaped like int_area_sums). Values come from summed
