@@ -26,7 +26,7 @@ rebuild: setup  ## rebuild the database from data/raw (the old one stays until t
 	$(BIN)/python -m transforms.run
 
 run: build  ## serve the dashboard on http://127.0.0.1:$(PORT)
-	$(BIN)/streamlit run dashboard.py --server.address 127.0.0.1 --server.port $(PORT)
+	$(BIN)/streamlit run serve.py --server.address 127.0.0.1 --server.port $(PORT)
 
 browser:  ## Debian's Chromium for the browser tests, poppler-utils to render pack pages (needs root, as on CI)
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -1,4 +1,5 @@
-"""Place-based outcomes dashboard: the entry point and router (`streamlit run dashboard.py`)."""
+"""Place-based outcomes dashboard: the router (st.navigation and the sidebar). Served by
+`streamlit run serve.py`, which adds Streamlit's static files from memory."""
 
 import streamlit as st
 

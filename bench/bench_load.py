@@ -102,7 +102,7 @@ class MemorySampler:
 def start_server(port: int) -> subprocess.Popen:
     """`streamlit run dashboard.py` on loopback with a throw-away user database."""
     env = {**os.environ, "OUTCOMES_USER_DB": str(Path(tempfile.mkdtemp()) / "user.duckdb")}
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py"]
+    command = [sys.executable, "-m", "streamlit", "run", "serve.py"]
     command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
     command += ["--server.headless", "true"]
     return subprocess.Popen(
@@ -122,10 +122,11 @@ def wait_healthy(base: str, seconds: float = 120) -> None:
 
 
 def url_paths() -> list[str]:
-    """The url_path of every page registered in dashboard.py, in menu order."""
+    """The url_path of every page registered in dashboard.py, in menu order ('' for the
+    default page: Streamlit serves it at / only, and its url_path answers "page not found")."""
     text = (PROJECT_DIR / "dashboard.py").read_text(encoding="utf-8")
     return [
-        line.split('url_path="')[1].split('"')[0]
+        "" if "default=True" in line else line.split('url_path="')[1].split('"')[0]
         for line in text.splitlines()
         if "st.Page(" in line and 'url_path="' in line
     ]
@@ -267,7 +268,7 @@ def _summarise_views(samples: list[View], cpu: list[float], chart: bool) -> dict
 def _cost_line(path: str, row: dict) -> str:
     cpu = row["server_cpu_s_median"]
     return (
-        f"{path:<16} cpu/view {cpu if cpu is not None else '-':>7} s  "
+        f"{path or '/':<16} cpu/view {cpu if cpu is not None else '-':>7} s  "
         f"first {row['first_chart_s_median']} s  complete {row['complete_s_median']} s  "
         f"ws {row['ws_bytes_median']} B  runs {row['script_runs_median']}  "
         f"errors {len(row['errors'])}"
@@ -326,7 +327,7 @@ async def run(args: argparse.Namespace, base: str, pids: list[int]) -> dict:
             executable_path=args.chromium, args=CHROMIUM_ARGS
         )
         if args.views:
-            pages = [p for p in args.pages.split(",") if p] or url_paths()
+            pages = [p.strip("/") for p in args.pages.split(",") if p] or url_paths()
             result["per_view"] = await page_costs(
                 browser, base, pids, args.views, args.timeout, pages, args.returning
             )
@@ -349,7 +350,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8613, help="for the server started here")
     parser.add_argument("--views", type=int, default=5, help="fresh sessions per page (0: none)")
     parser.add_argument("--waves", default="1,5,10,20", help="sessions at once, comma separated")
-    parser.add_argument("--pages", default="", help="url paths for --views (default: all)")
+    parser.add_argument(
+        "--pages", default="", help="url paths for --views, / for the default (default: all)"
+    )
     parser.add_argument(
         "--returning",
         action="store_true",

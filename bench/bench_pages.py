@@ -95,7 +95,7 @@ def browser_times(runs: int) -> dict[str, float]:
             "-m",
             "streamlit",
             "run",
-            "dashboard.py",
+            "serve.py",
             "--server.port",
             str(port),
             "--server.address",

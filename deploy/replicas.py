@@ -176,7 +176,7 @@ class Deployment:
         if self.public_db is not None:
             env["OUTCOMES_DB"] = str(self.public_db)
         log = open(self._log_path(f"replica-{port}.log"), "wb")  # noqa: SIM115
-        command = [sys.executable, "-m", "streamlit", "run", "dashboard.py"]
+        command = [sys.executable, "-m", "streamlit", "run", "serve.py"]
         command += ["--server.address", HOST, "--server.port", str(port)]
         command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
         return subprocess.Popen(

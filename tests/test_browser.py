@@ -59,7 +59,7 @@ def app_url(real_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             "-m",
             "streamlit",
             "run",
-            "dashboard.py",
+            "serve.py",
             "--server.address",
             "127.0.0.1",
             "--server.port",

@@ -78,7 +78,7 @@ def hostile_app(real_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     port = _free_port()
     env = {**os.environ, "OUTCOMES_DB": str(real_db), "OUTCOMES_USER_DB": str(user_db)}
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address",
+        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.address",
          "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
          "--browser.gatherUsageStats", "false"],
         cwd=PROJECT_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

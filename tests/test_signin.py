@@ -269,7 +269,7 @@ def signin_app(real_db: Path, provider: str, tmp_path_factory) -> Iterator[str]:
         "OUTCOMES_DB": str(real_db),
         "OUTCOMES_USER_DB": str(folder / "user.duckdb"),
     }
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py"]
+    command = [sys.executable, "-m", "streamlit", "run", "serve.py"]
     command += ["--server.address", "127.0.0.1", "--server.port", str(port)]
     command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
     command += ["--secrets.files", str(secrets)]
