@@ -763,17 +763,17 @@ def test_binary_files_are_named_for_what_they_are(con, data, words) -> None:
 def test_the_upload_ready_download_is_formula_safe(page_app, monkeypatch) -> None:
     """The Neighbourhoods page's upload-ready CSV of a model whose names a spreadsheet would
     run as formulas: each such cell starts with an apostrophe (shown as text)."""
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    import streamlit
 
     payloads: dict[str, bytes] = {}
-    keep = MemoryMediaFileStorage.load_and_get_id
+    keep = streamlit.download_button
 
-    def recorded(self, path_or_data, mimetype, kind, filename=None):
-        if filename and isinstance(path_or_data, bytes):
-            payloads[filename] = path_or_data
-        return keep(self, path_or_data, mimetype, kind, filename)
+    def recorded(label, data, *args, file_name=None, **kwargs):
+        if file_name:  # the file the button makes when pressed (a deferred download)
+            payloads[file_name] = data() if callable(data) else data
+        return keep(label, data, *args, file_name=file_name, **kwargs)
 
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recorded)
+    monkeypatch.setattr(streamlit, "download_button", recorded)
     hostile = ['=HYPERLINK("http://example.invalid","x")', "+cmd|' /C calc'!A0", "@SUM(A1)",
                "-2+3", "North"]  # fmt: skip
     lines = LOCALITIES_CSV.read_text(encoding="utf-8").splitlines()[1:]
