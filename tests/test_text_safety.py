@@ -494,7 +494,7 @@ def captured_download(frame: pd.DataFrame, monkeypatch) -> bytes:
         ui.st, "download_button", lambda label, data, **kw: captured.update(data=data)
     )
     ui.download_csv(frame, "x.csv")
-    return captured["data"]
+    return captured["data"]()  # the file the button makes when pressed
 
 
 def test_excel_downloads_hold_names_as_text_not_formulas(cur, hostile: Hostile) -> None:
