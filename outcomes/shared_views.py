@@ -23,7 +23,7 @@ import pandas as pd
 import streamlit as st
 
 R = TypeVar("R")
-MAX_ENTRIES = 512  # selections kept per function; a borough has a few hundred at most in use
+MAX_ENTRIES = 128  # selections kept per function (memory: a figure can hold a megabyte)
 TTL_S = 3600
 
 _lock = threading.Lock()
