@@ -489,6 +489,26 @@ def test_sql_byars_matches_python(con: duckdb.DuckDBPyConnection, confidence: fl
     assert rows[-1] == (None, None)
 
 
+def test_a_count_a_hair_off_whole_gets_the_whole_counts_interval(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """A neighbourhood count summed from apportioned parts in parallel can come out as
+    3.9999999999999996 in one build and 4 in another; both must get 4's interval (below 10 a
+    fractional count gets none, so the published interval used to come and go)."""
+    hairs = [3.9999999999999996, 4.0, 4.000000000000001, 9.999999999999998, 10.0, -1e-17, 0.0]
+    con.register("hairs", pd.DataFrame({"observed": hairs}))
+    rows = con.execute(
+        "SELECT byars_lower(observed, $z), byars_upper(observed, $z) FROM hairs", {"z": Z[0.95]}
+    ).fetchall()
+    assert rows[0] == rows[1] == rows[2] and rows[0][0] is not None
+    assert rows[3] == rows[4] and rows[5] == rows[6]
+    lower, upper = stats.poisson_count_ci(np.array(hairs))
+    assert lower[0] == lower[1] == lower[2] and upper[3] == upper[4]
+    _close([r[0] for r in rows], lower)
+    partial = con.execute("SELECT byars_lower(3.5, $z)", {"z": Z[0.95]}).fetchone()
+    assert partial == (None,)  # a count truly in parts still gets none
+
+
 def test_sql_integer_columns_and_errors(con: duckdb.DuckDBPyConnection) -> None:
     # Integer inputs must not use integer division; small counts come from the table.
     row = con.execute(

@@ -55,7 +55,7 @@ CREATE OR REPLACE MACRO wilson_upper(num, den, z) AS
 -- joining every row to the table); a count that is not a whole number gets NULL.
 -- (The parameter is called "observed" because "count" clashes with the lookup
 -- table's column inside the subquery.)
-CREATE OR REPLACE MACRO byars_lower(observed, z) AS
+CREATE OR REPLACE MACRO byars_lower_settled(observed, z) AS
     CASE
         WHEN observed IS NULL OR z IS NULL THEN NULL
         WHEN observed < 0 THEN error('byars_lower: count must not be negative')
@@ -68,7 +68,7 @@ CREATE OR REPLACE MACRO byars_lower(observed, z) AS
              * pow(1 - 1 / (9 * observed::DOUBLE) - z / (3 * sqrt(observed::DOUBLE)), 3)
     END;
 
-CREATE OR REPLACE MACRO byars_upper(observed, z) AS
+CREATE OR REPLACE MACRO byars_upper_settled(observed, z) AS
     CASE
         WHEN observed IS NULL OR z IS NULL THEN NULL
         WHEN observed < 0 THEN error('byars_upper: count must not be negative')
@@ -80,3 +80,14 @@ CREATE OR REPLACE MACRO byars_upper(observed, z) AS
         ELSE (observed::DOUBLE + 1)
              * pow(1 - 1 / (9 * (observed::DOUBLE + 1)) + z / (3 * sqrt(observed::DOUBLE + 1)), 3)
     END;
+
+-- A count a parallel sum of apportioned parts left a hair off a whole number (3.9999999999999996
+-- for 4) is that whole number, so its interval never depends on the order of the additions.
+CREATE OR REPLACE MACRO settled_count(observed) AS
+    CASE WHEN abs(observed - round(observed)) < 1e-9 THEN round(observed) ELSE observed END;
+
+CREATE OR REPLACE MACRO byars_lower(observed, z) AS
+    byars_lower_settled(settled_count(observed), z);
+
+CREATE OR REPLACE MACRO byars_upper(observed, z) AS
+    byars_upper_settled(settled_count(observed), z);
