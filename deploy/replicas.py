@@ -157,10 +157,9 @@ class Deployment:
             if self.store_url is None:
                 self.cluster = PostgresCluster().start()
                 self.store_url = self.cluster.url()
-            self.port = self.port or free_port()
-            self.ports = [
-                self.port + i + 1 if self.port else free_port() for i in range(self.replicas)
-            ]
+            chosen = self.port  # 0: nginx and every copy on ports found free, anywhere
+            self.port = chosen or free_port()
+            self.ports = [chosen + i + 1 if chosen else free_port() for i in range(self.replicas)]
             self.processes = [self._start_replica(p) for p in self.ports]
             for index in range(self.replicas):
                 wait_until_healthy(self.replica_url(index))
