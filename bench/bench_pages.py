@@ -19,19 +19,11 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.bench_load import CHROMIUM_ARGS
 from bench.results import write_result
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 RESULTS = PROJECT_DIR / "bench" / "results"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def page_files() -> list[str]:

@@ -40,8 +40,9 @@ def show(selection: ui.Selection, meta, period: str, focus_value: float | None) 
         "England's MSOAs and weighted equally; nearest by Euclidean distance (the ONS and "
         f"CIPFA nearest-neighbour method). Not used: {similar.MISSING_WORDS}."
     )
-    near = _neighbours(selection.lad_code, selection.model_id, selection.focus)
-    if near.empty:
+    table, stats = _table(selection.lad_code, selection.model_id, selection.focus,
+                          selection.indicator_id, period, meta.name, focus_value)  # fmt: skip
+    if table.empty:
         st.info(
             f"{md(selection.focus_name)} lacks one of these variables, so it has no similar "
             "neighbourhoods here."
@@ -52,8 +53,6 @@ def show(selection: ui.Selection, meta, period: str, focus_value: float | None) 
             f"{md(selection.focus_name)} is matched against MSOA-sized areas: a larger "
             "neighbourhood averages over more places than any of them."
         )
-    table, stats = _table(selection.lad_code, selection.model_id, selection.focus,
-                          selection.indicator_id, period, meta.name, focus_value)  # fmt: skip
     st.markdown(_sentence(selection, meta, period, stats))
     st.dataframe(table, hide_index=True, width="stretch")
     ui.download_csv(table, f"similar_neighbourhoods_{selection.focus}_{selection.indicator_id}.csv")

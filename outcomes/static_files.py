@@ -12,7 +12,6 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import mimetypes
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,8 +34,7 @@ class StaticFromMemory:
 
     def __init__(self, app, root: Path = STATIC_ROOT) -> None:
         self.app, self.root = app, root.resolve()
-        self._files: dict[str, StaticFile] = {}
-        self._lock = threading.Lock()
+        self._files: dict[str, StaticFile] = {}  # one dict assignment per file: no lock needed
 
     async def __call__(self, scope, receive, send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
@@ -55,8 +53,7 @@ class StaticFromMemory:
         if found is None:
             found = _load(self.root, path)
             if found is not None:
-                with self._lock:
-                    self._files[path] = found
+                self._files[path] = found
         return found
 
 
