@@ -27,6 +27,7 @@ from outcomes import (
 )
 from outcomes.text import escape_markdown
 from outcomes.uploads import datasets, disclosure, refresh, storage
+from outcomes.uploads import models as models_store
 
 DEFAULT_LAD = "E08000009"  # Trafford
 ROUTER_RAN = "_router_ran"
@@ -112,6 +113,13 @@ def boroughs() -> pd.DataFrame:
 @st.cache_data(**CACHE)
 def models(lad_code: str) -> pd.DataFrame:
     return queries.models(_fresh_cursor(), lad_code)
+
+
+@st.cache_data(**CACHE)
+def uploaded_models(lad_code: str) -> pd.DataFrame:
+    """The borough's uploaded models with their owners (`models.list_models`); dropped with
+    the other cached results whenever the user store changes."""
+    return models_store.list_models(_fresh_cursor(), lad_code)
 
 
 @st.cache_data(**CACHE)

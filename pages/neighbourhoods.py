@@ -5,7 +5,6 @@ import streamlit as st
 
 from outcomes import (
     analysis,
-    charts,
     export,
     identity,
     model_comparison,
@@ -28,7 +27,7 @@ md = text.escape_markdown  # names are user text: Markdown shows them literally
 st.title(f"{md(selection.lad_name)}: neighbourhood models")
 available = ui.models(selection.lad_code)
 user = signin.current_user()
-owners = models.list_models(ui.cursor(), selection.lad_code)  # uploaded models' owners
+owners = ui.uploaded_models(selection.lad_code)  # uploaded models' owners
 st.dataframe(
     available.merge(owners[["model_id", "owner_email", "organisation"]], "left", "model_id")
     .fillna({"owner_email": "published", "organisation": ""})
@@ -98,40 +97,39 @@ ui.download_csv(
 )
 
 
-def show_nesting(names: dict[str, str], lsoa: pd.DataFrame, borough_value: float | None) -> None:
+def show_nesting(view: neighbourhoods_view.SideBySide, period: str) -> None:
     """How the finer of two models sits in the coarser, and the extreme a coarse average hides."""
-    counts = {m: ui.model_membership(m).neighbourhood_code.nunique() for m in names}
-    fine_id, coarse_id = sorted(names, key=lambda m: -counts[m])
-    if counts[fine_id] == counts[coarse_id]:
+    found = neighbourhoods_view.model_nesting(
+        selection.lad_code, tuple(view.labels), selection.indicator_id, period
+    )
+    if found is None:
         return
-    fine, coarse = ui.model_membership(fine_id), ui.model_membership(coarse_id)
-    table = shared(nesting.overlap, coarse, fine)
-    st.markdown(f"**How {md(names[fine_id])} sits within {md(names[coarse_id])}**")
+    fine_name, coarse_name = md(view.labels[found.fine_id]), md(view.labels[found.coarse_id])
+    table = found.overlap
+    st.markdown(f"**How {fine_name} sits within {coarse_name}**")
     escaped = table.assign(  # names are user text: Markdown shows them literally
         fine_name=table.fine_name.map(md),
         coarse_name=table.coarse_name.map(md),
         others=table.others.fillna("").map(md),
     )
-    st.markdown(nesting.nesting_sentence(escaped, md(names[fine_id]), md(names[coarse_id])))
-    extremes = shared(nesting.hidden_extremes, table, lsoa, coarse, fine, cmp_meta)
+    st.markdown(nesting.nesting_sentence(escaped, fine_name, coarse_name))
+    extremes = found.extremes
     sentence = nesting.extreme_sentence(
         extremes.assign(
             extreme_name=extremes.extreme_name.map(md), coarse_name=extremes.coarse_name.map(md)
         ),
         ui.markdown_meta(cmp_meta),
-        fine_model=md(names[fine_id]),
-        coarse_model=md(names[coarse_id]),
+        fine_model=fine_name,
+        coarse_model=coarse_name,
         lad_name=md(selection.lad_name),
-        borough_value=borough_value,
-        fine_count=counts[fine_id],
+        borough_value=view.borough_value,
+        fine_count=found.fine_count,
     )
     if sentence:
         st.markdown(sentence)
-        st.dataframe(
-            shared(nesting.extremes_display, extremes, cmp_meta), hide_index=True, width="stretch"
-        )
-    with st.expander(f"Where each of the {counts[fine_id]} neighbourhoods lies (overlap table)"):
-        st.dataframe(shared(nesting.overlap_display, table), hide_index=True, width="stretch")
+        st.dataframe(found.extremes_table, hide_index=True, width="stretch")
+    with st.expander(f"Where each of the {found.fine_count} neighbourhoods lies (overlap table)"):
+        st.dataframe(found.overlap_table, hide_index=True, width="stretch")
 
 
 st.subheader("Two models side by side")
@@ -163,70 +161,40 @@ else:
         f"{ui.polarity_text(cmp_meta.polarity)}. For each neighbourhood: its value and the "
         "spread of its LSOAs' values."
     )
-    lsoa = ui.lsoa_weighted_values(selection.lad_code, selection.indicator_id, period)
-    if lsoa.empty:
+    view = neighbourhoods_view.side_by_side(
+        selection.lad_code,
+        selection.lad_name,
+        ((selection.model_id, model_names[selection.model_id]), (second, model_names[second])),
+        selection.indicator_id,
+        period,
+    )
+    if view is None:
         st.warning(
             f"{md(cmp_meta.name)} has no LSOA values for {md(selection.lad_name)} in {md(period)}."
         )
     else:
-        labels = {selection.model_id: model_names[selection.model_id], second: model_names[second]}
-        if labels[selection.model_id] == labels[second]:  # two models of one name: tell apart
-            labels = {m: f"{model_names[m]} ({m})" for m in labels}
-        spreads, splits, borough_value = {}, {}, None
-        for model_id in (selection.model_id, second):
-            values = ui.area_values(selection.lad_code, model_id, (selection.indicator_id,))
-            values = values[values.period == period]
-            hoods = values[values.area_type == "neighbourhood"]
-            members = ui.model_membership(model_id)
-            spreads[labels[model_id]] = shared(
-                model_comparison.neighbourhood_spread, lsoa, members, hoods
-            )
-            splits[labels[model_id]] = shared(model_comparison.variance_split, lsoa, members)
-            borough = values[values.area_type == "lad"]
-            if len(borough) and cmp_meta.aggregation != "sum":
-                borough_value = float(borough.value.iloc[0])
-        first_name, second_name = labels[selection.model_id], labels[second]
+        first_name, second_name = view.labels[selection.model_id], view.labels[second]
         st.markdown(
             model_comparison.headline(
-                (md(first_name), splits[first_name]),
-                (md(second_name), splits[second_name]),
+                (md(first_name), view.splits[first_name]),
+                (md(second_name), view.splits[second_name]),
                 meta=ui.markdown_meta(cmp_meta),
                 period=md(period),
                 lad_name=md(selection.lad_name),
             )
         )
         st.caption(model_comparison.EXPLANATION)
-        spread_fig = shared(
-            charts.spread_chart,
-            spreads,
-            meta=cmp_meta,
-            title=f"{cmp_meta.name}: {first_name} and {second_name}, {selection.lad_name}",
-            subtitle=f"{period}; each neighbourhood's value and the spread of its LSOAs' "
-            f"values (SD {model_comparison.weight_basis(cmp_meta)}); "
-            f"{ui.polarity_text(cmp_meta.polarity).lower()}",
-            source=ui.source_line(cmp_meta_row),
-            borough_value=borough_value,
-        )
-        st.plotly_chart(spread_fig, width="stretch", config={"displaylogo": False})
+        st.plotly_chart(view.figure, width="stretch", config={"displaylogo": False})
         with st.expander("Data tables (text alternative to the chart)"):
-            for name, spread in spreads.items():
-                st.markdown(f"**{md(name)}**: {model_comparison.split_text(splits[name])}")
-                st.dataframe(
-                    shared(model_comparison.spread_table, spread, cmp_meta),
-                    hide_index=True,
-                    width="stretch",
-                )
+            for name, table in view.tables.items():
+                st.markdown(f"**{md(name)}**: {model_comparison.split_text(view.splits[name])}")
+                st.dataframe(table, hide_index=True, width="stretch")
         spread_context = model_context.replace(
             model_name=f"{first_name} and {second_name}", period=period
         )
         ui.downloads(
             "model-spread",
-            ui.export_frame(
-                shared(
-                    model_comparison.for_download, spreads, splits, meta=cmp_meta, period=period
-                ),
-                spread_context,
-            ),
+            ui.export_frame(view.download, spread_context),
             export.stem(
                 selection.lad_name,
                 first_name,
@@ -237,15 +205,11 @@ else:
                 "spread",
             ),
             spread_context,
-            figure=spread_fig,
+            figure=view.figure,
             title=f"{cmp_meta.name}: {first_name} and {second_name}, {selection.lad_name}",
             csv_label="Download both models' neighbourhood spreads (CSV)",
         )
-        show_nesting(
-            {m: labels[m] for m in (selection.model_id, second)},
-            lsoa,
-            borough_value if cmp_meta.aggregation != "sum" else None,
-        )
+        show_nesting(view, period)
 
 st.subheader("Upload your own neighbourhood model")
 if signin.allows("upload"):
