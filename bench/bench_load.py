@@ -188,9 +188,12 @@ async def _wait_quiet(view: View, page, timeout_s: float) -> None:
         await asyncio.sleep(0.05)
 
 
-async def one_view(browser, url: str, timeout_s: float, chart: bool = True, context=None) -> View:
+async def one_view(
+    browser, url: str, timeout_s: float, chart: bool = True, context=None, probe: bool = False
+) -> View:
     """Open `url` in a new context (or a new tab of `context`, a returning browser whose cache
-    holds Streamlit's scripts): time to the first chart (or title), bytes until quiet."""
+    holds Streamlit's scripts): time to the first chart (or title), bytes until quiet; with
+    `probe`, also whether the page draws a chart (waiting CHART_GRACE_S for it)."""
     view = View()
     own_context = context is None
     if own_context:
@@ -208,7 +211,7 @@ async def one_view(browser, url: str, timeout_s: float, chart: bool = True, cont
         view.first_chart_s = time.monotonic() - t0
         await _wait_quiet(view, page, timeout_s)
         view.complete_s = view._last_frame - t0
-        view.has_chart = chart or await _shows(page, CHART, CHART_GRACE_S)
+        view.has_chart = chart or (probe and await _shows(page, CHART, CHART_GRACE_S))
         if view.has_chart:
             drawn_ms = await page.evaluate("window.__firstChartMs")
             view.drawn_s = drawn_ms / 1000 if drawn_ms is not None else None
@@ -261,7 +264,9 @@ async def page_costs(
         context = None
         if returning:
             context = await browser.new_context(viewport={"width": 1400, "height": 1000})
-        warm = await one_view(browser, f"{base}/{path}", timeout_s, chart=False, context=context)
+        warm = await one_view(
+            browser, f"{base}/{path}", timeout_s, chart=False, context=context, probe=True
+        )
         chart = warm.has_chart
         cpu, samples = [], []
         for _ in range(views):

@@ -7,8 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from outcomes import briefing, briefing_view, change, export, headlines, shared_views, signin, ui
-from outcomes.charts import profile as profile_charts
+from outcomes import briefing, briefing_view, change, export, headlines, signin, ui
 from outcomes.identity import can
 from outcomes.text import escape_markdown
 from outcomes.uploads import storage
@@ -64,14 +63,13 @@ def cards(
 def changed_most(selection: ui.Selection) -> None:
     """Of every indicator with neighbourhood values, those that improved and worsened most
     since the baseline year, in words (`change.area_changes`)."""
-    frame = briefing_view.area_changes(
+    ranked = briefing_view.changed_most(
         selection.lad_code,
         selection.model_id,
         selection.focus,
         selection.baseline_year,
         selection.ci_level,
     )
-    ranked = shared_views.call(briefing.changed_most, frame, ui.shared_catalogue())
     if not ranked["improved"] and not ranked["worsened"]:
         return
     st.markdown(
@@ -110,11 +108,7 @@ def over_time(selection: ui.Selection, items: list[briefing.Headline]) -> None:
         f"nearest {selection.baseline_year}; each panel has its own scale",
     )
     single = [briefing.short_label(i.meta) for i in items if i.single_period]
-    drawn = set(
-        profile_charts.drawable(
-            ui.area_values(selection.lad_code, selection.model_id, ids), selection.focus, ids
-        )
-    )
+    drawn = briefing_view.drawn_ids(selection.lad_code, selection.model_id, selection.focus, ids)
     flat = [
         briefing.short_label(i.meta)
         for i in items
@@ -178,10 +172,7 @@ def headline_editor(selection: ui.Selection, ids: tuple[str, ...]) -> None:
             else "The shipped set: headline indicators from every domain and the borough's "
             "uploaded data. A council can save its own outcomes framework here."
         )
-        catalogue = ui.catalogue()
-        options = headlines.choosable(catalogue)
-        names = dict(zip(catalogue.indicator_id, catalogue.name, strict=True))
-        domains = headlines.domain_of(catalogue)
+        options, names, domains = briefing_view.headline_choices()
         user = signin.current_user()
         allowed = can(user, "upload")
         chosen = st.multiselect(

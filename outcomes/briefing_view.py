@@ -35,7 +35,22 @@ def stored_ids(lad_code: str) -> tuple[str, ...] | None:
 
 def headline_ids(lad_code: str) -> tuple[str, ...]:
     """The indicators the borough's profile shows."""
-    return headlines.resolve(stored_ids(lad_code), ui.catalogue(), partner_ids(lad_code))
+    return _resolved(stored_ids(lad_code), partner_ids(lad_code))
+
+
+@shared_views.shared
+def _resolved(stored: tuple[str, ...] | None, partners: tuple[str, ...]) -> tuple[str, ...]:
+    """`headlines.resolve` against the catalogue, once per saved set and partner list (reading
+    the catalogue's columns for every view cost a Briefing view about a fifth of its CPU)."""
+    return headlines.resolve(stored, ui.shared_catalogue(), partners)
+
+
+@shared_views.shared
+def drawn_ids(lad_code: str, model_id: str, area_code: str, ids: tuple[str, ...]) -> frozenset[str]:
+    """The indicators the profile's chart draws over time for the area."""
+    return frozenset(
+        profile_charts.drawable(ui.area_values(lad_code, model_id, ids), area_code, ids)
+    )
 
 
 def forget_settings() -> None:
@@ -129,3 +144,22 @@ def sources_line(items: list[briefing.Headline]) -> str:
     shown = [i.meta.indicator_id for i in items if i.meta.indicator_id in catalogue.index]
     names = dict.fromkeys(f"{catalogue.at[i, 'source']}" for i in shown)
     return "Sources: " + "; ".join(names) + "."
+
+
+@shared_views.shared
+def changed_most(
+    lad_code: str, model_id: str, focus: str, year: int, ci_level: str
+) -> dict[str, list[str]]:
+    """The indicators that improved and worsened most for the focus neighbourhood, in words
+    (`briefing.changed_most` of `area_changes`)."""
+    frame = area_changes(lad_code, model_id, focus, year, ci_level)
+    return briefing.changed_most(frame, ui.shared_catalogue())
+
+
+@shared_views.shared
+def headline_choices() -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """What a headline set may hold (`headlines.choosable`), with each indicator's name and
+    domain, for the headline editor."""
+    catalogue = ui.shared_catalogue()
+    names = dict(zip(catalogue.indicator_id, catalogue.name, strict=True))
+    return headlines.choosable(catalogue), names, headlines.domain_of(catalogue)

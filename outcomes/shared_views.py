@@ -14,12 +14,16 @@ is not kept (`Stale`), so a view begun on old data is never served after the cha
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import json
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
 import streamlit as st
 
 R = TypeVar("R")
@@ -39,6 +43,37 @@ def frame_key(frame: pd.DataFrame) -> bytes:
     return header + pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes()
 
 
+class ServedFigure(go.Figure):
+    """A shared figure that serialises itself once. `st.plotly_chart` turns a figure into a
+    dict (a deep copy) and that into JSON for every view; a shared figure never changes, so
+    its JSON is made on first use and each `to_dict` parses it (plain data, typed arrays as
+    Plotly's base64 specs, which Plotly and plotly.js read back unchanged)."""
+
+    def to_dict(self) -> dict:
+        served = self.__dict__.get("_served_json")
+        if served is None:
+            served = pio.to_json(super().to_dict(), validate=False)
+            self._served_json = served  # one string per figure: a racing view makes the same
+        return json.loads(served)
+
+
+def served(result: R) -> R:
+    """`result` with figures (itself, the items of a tuple, or the fields of a dataclass)
+    made `ServedFigure`s."""
+    if isinstance(result, go.Figure) and not isinstance(result, ServedFigure):
+        return ServedFigure(result)
+    if type(result) is tuple:
+        return tuple(served(item) for item in result)
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        figures = {
+            f.name: served(getattr(result, f.name))
+            for f in dataclasses.fields(result)
+            if isinstance(getattr(result, f.name), go.Figure)
+        }
+        return dataclasses.replace(result, **figures) if figures else result
+    return result
+
+
 class Stale(Exception):
     """A result was made while the shared results were cleared: recompute, do not keep."""
 
@@ -49,7 +84,7 @@ def shared(func: Callable[..., R]) -> Callable[..., R]:
 
     def guarded(*args, **kwargs):
         generation = _generation
-        result = func(*args, **kwargs)
+        result = served(func(*args, **kwargs))
         if generation != _generation:
             raise Stale(func.__qualname__)  # not cached: the caller recomputes
         return result

@@ -56,7 +56,7 @@ else:
     st.query_params.pop("present", None)
 
 comparator_label = labels.comparator_name(selection.comparator, selection.lad_name)
-catalogue = ui.catalogue()
+catalogue = ui.shared_catalogue()  # read-only
 definitions = dict(zip(catalogue.indicator_id, catalogue.definition, strict=True))
 ids = briefing_view.headline_ids(selection.lad_code)
 baseline = selection.baseline_year

@@ -97,3 +97,30 @@ def test_every_figure_takes_the_slim_template_without_naming_it() -> None:
         assert template["layout"][key] == full["layout"][key]
     assert template["data"]["scatter"] == full["data"]["scatter"]
     assert "polar" not in template["layout"]  # the parts no chart here uses are left out
+
+
+def _figure(points: int = 3) -> go.Figure:  # synthetic
+    return go.Figure(go.Scatter(x=list(range(points)), y=[v * 1.5 for v in range(points)]))
+
+
+def _figure_and_note(points: int) -> tuple[go.Figure, str]:
+    return _figure(points), f"{points} points"
+
+
+def test_shared_figures_serialise_once_and_read_back_as_the_same_chart() -> None:
+    fig = shared_views.call(_figure, 4)
+    assert isinstance(fig, shared_views.ServedFigure)
+    plain = pio.to_json(_figure(4), validate=False)
+    first, second = fig.to_dict(), fig.to_dict()
+    assert first == second and first is not second  # a caller's change cannot reach the next
+    first["layout"]["title"] = {"text": "changed by a caller"}
+    assert "changed by a caller" not in pio.to_json(fig, validate=False)
+    assert pio.to_json(fig, validate=False) == plain  # what st.plotly_chart sends
+    copy = go.Figure(fig)  # as exports copy a figure before laying it out
+    assert pio.to_json(copy, validate=False) == plain
+    assert fig.data[0].y == (0.0, 1.5, 3.0, 4.5)  # the figure itself is unchanged
+
+
+def test_figures_in_tuples_are_served_too() -> None:
+    fig, note = shared_views.call(_figure_and_note, 2)
+    assert isinstance(fig, shared_views.ServedFigure) and note == "2 points"
