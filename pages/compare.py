@@ -3,8 +3,17 @@ where chance variation matters, and the focus neighbourhood's area profile (spin
 
 import streamlit as st
 
-from outcomes import analysis, change, charts, comparison, export, labels, similar_view, text, ui
-from outcomes.shared_views import call as shared
+from outcomes import (
+    analysis,
+    change,
+    compare_view,
+    comparison,
+    export,
+    labels,
+    similar_view,
+    text,
+    ui,
+)
 
 selection = ui.current_selection()
 if selection is None:
@@ -53,47 +62,30 @@ st.markdown(
     f"**{ui.polarity_text(meta.polarity)}.** {md(meta_row.definition)} "
     + comparison.method_text(meta_md, comparator_md, selection.ci_level)
 )
-rest = (
-    ui.rest_of_borough(selection.lad_code, selection.model_id, selection.indicator_id)
-    if selection.comparator == "rest"
-    else None
+shown = compare_view.ranking(
+    selection.lad_code,
+    selection.lad_name,
+    selection.model_id,
+    selection.model_name,
+    selection.indicator_id,
+    period,
+    selection.comparator,
+    comparator_name,
+    selection.ci_level,
+    selection.neighbourhoods,
 )
-ranked = shared(
-    comparison.ranked_values, values, rest, meta, period, selection.comparator, selection.ci_level
-)
-if ranked.value.notna().sum() == 0:
+ranked = shown.ranked
+if shown.figure is None:
     st.warning(f"No neighbourhood has a value for {meta_md.name} in {md(period)}.")
 else:
-    total = meta.aggregation == "sum"  # a total is ranked, not set against a larger total
-    reference = (
-        None if total else shared(comparison.reference_value, values, selection.comparator, period)
-    )
-    fig = shared(
-        charts.ranked_chart,
-        ranked,
-        title=f"{meta.name}: {selection.lad_name} neighbourhoods, {period}",
-        subtitle=f"{selection.model_name}; highest at the top; {ui.polarity_text(meta.polarity)}"
-        + ("; a total, not compared" if total else f"; compared with {comparator_name}")
-        + f"; {ui.ci_caption(meta, selection.ci_level)}",
-        source=ui.source_line(meta_row),
-        x_title=charts.axis_title(meta.name, meta.unit),
-        unit=meta.unit,
-        reference=reference,
-        comparator_name=comparator_name,
-        highlight=selection.neighbourhoods,
-        area_comparators=selection.comparator == "rest" and not total,
-    )
+    fig = shown.figure
     st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
     st.caption(
         "Neighbourhoods chosen in the sidebar are in bold with ▸. Each bar's label gives the "
         "value and its comparison in words."
     )
     with st.expander("Data table (text alternative to the chart)"):
-        st.dataframe(
-            shared(comparison.ranked_table, ranked, meta, selection.ci_level),
-            hide_index=True,
-            width="stretch",
-        )
+        st.dataframe(shown.table, hide_index=True, width="stretch")
     ui.downloads(
         "compare-ranked",
         ui.export_frame(ranked, context, indicator_id=meta.indicator_id),
@@ -106,16 +98,27 @@ else:
 # ----------------------------------------------------------------------------- funnel plot
 st.header("Funnel plot")
 reason = comparison.funnel_reason(meta_md, ranked)
-centre = shared(
-    comparison.reference_value,
-    values,
+centre = compare_view.reference(
+    selection.lad_code,
+    selection.model_id,
+    selection.indicator_id,
     "lad" if selection.comparator == "rest" else selection.comparator,
     period,
 )
 if reason is None and centre is None:
     reason = f"No funnel plot: the comparator has no value for {meta_md.name} in {md(period)}."
-if reason is not None:
-    st.info(reason)
+plot = compare_view.funnel(
+    selection.lad_code,
+    selection.lad_name,
+    selection.model_id,
+    selection.model_name,
+    selection.indicator_id,
+    period,
+    selection.comparator,
+    selection.ci_level,
+)
+if reason is not None or plot is None:
+    st.info(reason or f"No funnel plot for {meta_md.name} in {md(period)}.")
 else:
     centre_name, centre_value = centre
     method = "Wilson score" if meta.ci_method == "wilson" else "Byar's (exact Poisson below 10)"
@@ -131,33 +134,14 @@ else:
             else ""
         )
     )
-    limits = shared(
-        comparison.funnel_limits, meta, centre_value, comparison.funnel_grid(ranked.denominator)
-    )
-    points = shared(comparison.funnel_points, ranked, meta, centre_value, selection.ci_level)
-    fig = shared(
-        charts.funnel_chart,
-        points,
-        limits,
-        centre_name=centre_name,
-        centre_value=centre_value,
-        title=f"{meta.name}: {selection.lad_name} neighbourhoods against {centre_name}, {period}",
-        subtitle=f"{selection.model_name}; 95% (dashed) and 99.8% (solid) control limits; "
-        f"points judged at {analysis.CI_LABELS[selection.ci_level]}",
-        source=ui.source_line(meta_row),
-        x_title="Denominator (size of the neighbourhood's base)",
-        y_title=charts.axis_title(meta.name, meta.unit),
-        unit=meta.unit,
-    )
+    fig = plot.figure
     st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
     with st.expander("Funnel plot data (text alternative to the chart)"):
-        st.dataframe(
-            shared(comparison.funnel_table, points, meta), hide_index=True, width="stretch"
-        )
+        st.dataframe(plot.table, hide_index=True, width="stretch")
     ui.downloads(
         "compare-funnel",
         ui.export_frame(
-            points,
+            plot.points,
             context.replace(comparator="lad", comparator_name=centre_name),
             indicator_id=meta.indicator_id,
         ),
@@ -169,15 +153,19 @@ else:
 
 # ----------------------------------------------------------------------------- spine chart
 st.header(f"Area profile: {focus_md}")
-cat = ui.catalogue()
-spine = ui.spine_rows(
+profile = compare_view.area_profile(
     selection.lad_code,
+    selection.lad_name,
     selection.model_id,
+    selection.model_name,
     selection.focus,
+    selection.focus_name,
     selection.comparator,
+    comparator_name,
     selection.ci_level,
 )
-if spine.empty:
+spine = profile.spine
+if profile.figure is None:
     st.warning(f"{focus_md} has no indicator values to profile.")
 else:
     st.markdown(
@@ -188,20 +176,10 @@ else:
         f"and show higher to the right. The circle's colour compares {focus_md} "
         f"with {comparator_md}. The first neighbourhood chosen in the sidebar is profiled."
     )
-    fig = shared(
-        charts.spine_chart,
-        spine,
-        title=f"Area profile: {selection.focus_name} ({selection.model_name})",
-        subtitle=f"Latest period of each indicator; centred on England; better to the right; "
-        f"compared with {comparator_name}",
-        source=shared(comparison.spine_source, cat[cat.indicator_id.isin(spine.indicator_id)]),
-        neighbourhood_name=selection.focus_name,
-        borough_name=selection.lad_name,
-        comparator_name=comparator_name,
-    )
+    fig = profile.figure
     st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
     with st.expander("Area profile table (text alternative to the chart)"):
-        st.dataframe(shared(comparison.spine_table, spine), hide_index=True, width="stretch")
+        st.dataframe(profile.table, hide_index=True, width="stretch")
     profile_context = context.replace(period="latest of each indicator")
     ui.downloads(
         "compare-profile",
@@ -219,8 +197,12 @@ else:
 
 # ----------------------------------------------------------------------------- what changed most
 st.header(f"What changed most since {selection.baseline_year}")
-most_base, most = shared(
-    change.most_changed_neighbourhoods, values, meta, selection.baseline_year, selection.ci_level
+most_base, most, most_table = compare_view.most_changed(
+    selection.lad_code,
+    selection.model_id,
+    selection.indicator_id,
+    selection.baseline_year,
+    selection.ci_level,
 )
 st.subheader(f"{meta_md.name}: neighbourhoods ranked by change")
 st.markdown(md(change.most_changed_sentence(most_base, most, meta)))
@@ -230,9 +212,9 @@ if most_base.has_change:
         "the most improved first (the largest increase first where higher is neither better "
         f"nor worse). {md(ui.polarity_text(meta.polarity))}."
     )
-    st.dataframe(shared(change.most_changed_table, most, meta), hide_index=True, width="stretch")
+    st.dataframe(most_table, hide_index=True, width="stretch")
 st.subheader(f"{focus_md}: indicators ranked by improvement and worsening")
-changes = ui.area_changes(
+changes, changes_table = compare_view.area_changes(
     selection.lad_code,
     selection.model_id,
     selection.focus,
@@ -243,7 +225,7 @@ if changes.empty:
     st.info(f"{focus_md} has no indicator values to rank.")
 else:
     st.caption(md(change.RANKING_NOTE))
-    st.dataframe(shared(change.area_changes_table, changes), hide_index=True, width="stretch")
+    st.dataframe(changes_table, hide_index=True, width="stretch")
 
 # ----------------------------------------------------------------------------- similar places
 focus_rows = hood_rows[(hood_rows.area_code == selection.focus) & (hood_rows.period == period)]

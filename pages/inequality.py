@@ -3,7 +3,7 @@ inequality between the most and least deprived ends of the borough."""
 
 import streamlit as st
 
-from outcomes import analysis, charts, export, inequality, ui
+from outcomes import analysis, export, inequality, inequality_view, ui
 from outcomes.text import escape_markdown as md
 
 selection = ui.current_selection()
@@ -38,15 +38,25 @@ population = inequality.nearest_period(
     period, period_start, ui.period_starts(inequality.POPULATION_INDICATOR)
 )
 population_period = population[0] if population else None
-sums = ui.decile_sums(selection.lad_code, selection.indicator_id, period, wave, population_period)
-if sums.empty or sums.lsoas_with_data.sum() == 0:
+view_args = (
+    selection.lad_code,
+    selection.lad_name,
+    selection.model_id,
+    selection.indicator_id,
+    period,
+    wave,
+    population_period,
+    selection.ci_level,
+)
+found = inequality_view.deciles(*view_args)
+if found.figure is None:
     st.warning(
         f"{md(meta.name)} has no LSOA values for {md(period)} in {md(selection.lad_name)}, so "
         "it cannot be "
         "grouped by deprivation decile."
     )
     st.stop()
-deciles = inequality.decile_table(sums, meta, selection.ci_level)
+deciles = found.deciles
 if same_wave:
     st.caption(f"Deciles: English Indices of Deprivation {wave} (the same wave as the period).")
 else:
@@ -61,21 +71,9 @@ if missing:
         f"{', '.join(map(str, missing))} in IoD {wave}."
     )
 
-values = ui.area_values(selection.lad_code, selection.model_id, (selection.indicator_id,))
-borough_value = inequality.borough_reference(values, meta, period)
-fig = charts.decile_chart(
-    deciles,
-    borough_name=selection.lad_name,
-    borough_value=borough_value,
-    unit=meta.unit,
-    title=f"{meta.name} by national IMD decile, {selection.lad_name}, {period}",
-    subtitle=f"LSOAs grouped by IoD {wave} decile (1 = most deprived); "
-    f"{ui.polarity_text(meta.polarity)}; {ui.ci_caption(meta, selection.ci_level)}",
-    source=ui.source_line(meta_row),
-    y_title=charts.axis_title(meta.name, meta.unit),
-)
+fig = found.figure
 st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
-table = inequality.decile_display(deciles, meta, selection.ci_level, period, wave)
+table = found.table
 with st.expander("Data table (text alternative to the chart)"):
     st.dataframe(table, hide_index=True, width="stretch")
 context = export.ExportContext.from_selection(
@@ -103,7 +101,7 @@ compute, caveat = inequality.sii_caveat(caveat_row)
 if not compute:
     st.info(caveat)
 else:
-    result = inequality.slope_index(deciles, meta, selection.ci_level)
+    result = inequality_view.slope_index(*view_args)
     lad_md = md(selection.lad_name)
     sentence = inequality.sii_sentence(result, ui.markdown_meta(meta), lad_md, selection.ci_level)
     st.markdown(f"#### {sentence}")
