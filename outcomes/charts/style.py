@@ -18,6 +18,11 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
+# Importing Streamlit's Plotly element makes its own template Plotly's default; it is imported
+# here, before the default below is set, so that default holds wherever charts are made (the
+# app, packs, the command line), whatever was imported first.
+import streamlit.elements.plotly_chart  # noqa: F401
+
 from outcomes.text import escape_html
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
