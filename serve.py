@@ -1,14 +1,26 @@
 """The dashboard as an ASGI app (`streamlit run serve.py`): Streamlit's own server for
-dashboard.py, with Streamlit's static files (its scripts, styles and fonts) answered from
-memory, compressed once, instead of read from disk through Streamlit's request stack for
-every new browser (`outcomes/static_files.py`), and small responses sent at once
-(`outcomes/nodelay.py`)."""
+dashboard.py, with static files (Streamlit's scripts, styles and fonts, and the charts' plotly.js
+bundle) answered from memory, compressed once, instead of read from disk through Streamlit's
+request stack for every new browser (`outcomes/static_files.py`); two lines in the page's head
+that save a new visitor's browser a refused request and start the charts' script early
+(`outcomes/page_head.py`); and small responses sent at once (`outcomes/nodelay.py`)."""
 
 import streamlit as st
 from starlette.middleware import Middleware
 
+from outcomes import chart_element
 from outcomes.nodelay import listen_without_nagle
+from outcomes.page_head import PageHead, head_lines
 from outcomes.static_files import StaticFromMemory
 
+
+def _head_lines() -> bytes:
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return head_lines(f"/{base}/" if base else "/", chart_element.bundle_url())
+
+
 listen_without_nagle()
-app = st.App("dashboard.py", middleware=[Middleware(StaticFromMemory)])
+app = st.App(
+    "dashboard.py",
+    middleware=[Middleware(StaticFromMemory), Middleware(PageHead, lines=_head_lines)],
+)

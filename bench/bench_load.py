@@ -36,11 +36,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.results import write_result
+from outcomes.chart_element import DRAWN_SELECTOR
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 RESULTS = PROJECT_DIR / "bench" / "results"
 MAX_SESSIONS = 40
-CHART = '[data-testid="stPlotlyChart"] .main-svg'
+CHART = DRAWN_SELECTOR
 TITLE = '[data-testid="stMain"] h1'
 NOT_RUNNING = '[data-test-script-state="notRunning"]'
 QUIET_S = 0.6  # no websocket frame for this long after the run ended: the page is complete
@@ -50,12 +51,12 @@ CHART_GRACE_S = 8
 # The browser's own clock: milliseconds from navigation start to the first chart drawn.
 DRAWN_CLOCK = """
 new MutationObserver((changes, observer) => {
-  if (document.querySelector('[data-testid="stPlotlyChart"] .main-svg')) {
+  if (document.querySelector('SELECTOR')) {
     window.__firstChartMs = performance.now();
     observer.disconnect();
   }
 }).observe(document, {subtree: true, childList: true});
-"""
+""".replace("SELECTOR", DRAWN_SELECTOR)
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 CHROMIUM_ARGS = [
     "--no-sandbox",

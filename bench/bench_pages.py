@@ -21,6 +21,7 @@ from pathlib import Path
 
 from bench.bench_load import CHROMIUM_ARGS
 from bench.results import write_result
+from outcomes.chart_element import DRAWN_SELECTOR
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 RESULTS = PROJECT_DIR / "bench" / "results"
@@ -120,9 +121,7 @@ def browser_times(runs: int) -> dict[str, float]:
                     t0 = time.perf_counter()
                     page.goto(f"{base}/{path}")
                     try:
-                        page.wait_for_selector(
-                            '[data-testid="stPlotlyChart"] .main-svg', timeout=60_000
-                        )
+                        page.wait_for_selector(DRAWN_SELECTOR, timeout=60_000)
                     except Exception as exc:  # a page without a chart
                         print(f"{path}: no chart ({type(exc).__name__})", file=sys.stderr)
                         page.close()

@@ -72,6 +72,7 @@ from bench.bench_load import (
     wait_healthy,
 )
 from bench.results import write_result
+from outcomes.chart_element import COMPONENT_NAME
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 RESULTS = PROJECT_DIR / "bench" / "results"
@@ -162,7 +163,9 @@ class Session:
             return
         element = message.delta.new_element
         kind = element.WhichOneof("type")
-        if kind == "plotly_chart":
+        if kind == "plotly_chart" or (
+            kind == "bidi_component" and element.bidi_component.component_name == COMPONENT_NAME
+        ):
             self.charts += 1
             if self.first_chart_s is None:
                 self.first_chart_s = elapsed

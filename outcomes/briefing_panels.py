@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from outcomes import briefing, briefing_view, change, export, headlines, signin, ui
+from outcomes import briefing, briefing_view, change, chart_element, export, headlines, signin, ui
 from outcomes.identity import can
 from outcomes.text import escape_markdown
 from outcomes.uploads import storage
@@ -117,7 +117,7 @@ def over_time(selection: ui.Selection, items: list[briefing.Headline]) -> None:
     if fig is None:
         st.info("None of the headline indicators has more than one period for this area.")
     else:
-        st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
+        chart_element.show(fig)
     if single:
         st.caption(
             escape_markdown(

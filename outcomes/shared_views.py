@@ -49,12 +49,16 @@ class ServedFigure(go.Figure):
     its JSON is made on first use and each `to_dict` parses it (plain data, typed arrays as
     Plotly's base64 specs, which Plotly and plotly.js read back unchanged)."""
 
-    def to_dict(self) -> dict:
+    def to_json_once(self) -> str:
+        """The figure's JSON, made on first use."""
         served = self.__dict__.get("_served_json")
         if served is None:
             served = pio.to_json(super().to_dict(), validate=False)
             self._served_json = served  # one string per figure: a racing view makes the same
-        return json.loads(served)
+        return served
+
+    def to_dict(self) -> dict:
+        return json.loads(self.to_json_once())
 
 
 def served(result: R) -> R:

@@ -1,10 +1,12 @@
-"""Streamlit's static files answered from memory (ASGI middleware for `serve.py`).
+"""Static files answered from memory (ASGI middleware for `serve.py`).
 
 A first visit fetches about 9 MB of scripts, styles and fonts in 136 requests; Streamlit serves
 each from disk through its whole request stack, which cost a fresh browser's view more server
-CPU than running the page. Their names carry a hash of their content and never change while
-the server runs, so each is read once, gzipped once, and answered with a year's cache header.
-Anything else (and any method but GET or HEAD) goes on to Streamlit untouched.
+CPU than running the page. Streamlit's files (/static/) carry a hash of their content in their
+names, and the dashboard's own (/app/static/: the charts' plotly.js bundle) are asked for with
+one (`chart_element.bundle_url`); none changes while the server runs. So each is read once,
+gzipped once, and answered with a year's cache header. Anything else (and any method but GET
+or HEAD) goes on to Streamlit untouched.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 STATIC_ROOT = Path(importlib.util.find_spec("streamlit").origin).resolve().parent / "static"
-PREFIX = "/static/"
+APP_STATIC_ROOT = Path(__file__).resolve().parents[1] / "static"
+# URL prefix -> folder
+ROOTS = {"/static/": STATIC_ROOT / "static", "/app/static/": APP_STATIC_ROOT}
 CACHE_CONTROL = b"public, max-age=31536000, immutable"
 COMPRESSIBLE = ("application/javascript", "text/", "application/json", "image/svg+xml")
 TYPES = {".js": "application/javascript", ".mjs": "application/javascript", ".css": "text/css"}
@@ -30,16 +34,18 @@ class StaticFile:
 
 
 class StaticFromMemory:
-    """ASGI middleware: GET/HEAD /static/<file> from memory, everything else to `app`."""
+    """ASGI middleware: GET/HEAD of a file under one of `roots` from memory, everything else
+    to `app`."""
 
-    def __init__(self, app, root: Path = STATIC_ROOT) -> None:
-        self.app, self.root = app, root.resolve()
+    def __init__(self, app, roots: dict[str, Path] | None = None) -> None:
+        self.app = app
+        self.roots = {prefix: root.resolve() for prefix, root in (roots or ROOTS).items()}
         self._files: dict[str, StaticFile] = {}  # one dict assignment per file: no lock needed
 
     async def __call__(self, scope, receive, send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
         found = None
-        if path.startswith(PREFIX) and scope.get("method") in ("GET", "HEAD"):
+        if scope.get("method") in ("GET", "HEAD"):
             found = self._file(path)
         if found is None:
             await self.app(scope, receive, send)
@@ -51,15 +57,16 @@ class StaticFromMemory:
         paths must not fill the memory), so the static folder bounds what is kept."""
         found = self._files.get(path)
         if found is None:
-            found = _load(self.root, path)
+            prefix = next((p for p in self.roots if path.startswith(p)), None)
+            found = _load(self.roots[prefix], path[len(prefix) :]) if prefix else None
             if found is not None:
                 self._files[path] = found
         return found
 
 
-def _load(root: Path, path: str) -> StaticFile | None:
-    """The file under `root` for a URL path, None when it is not a plain file there."""
-    candidate = (root / path.lstrip("/")).resolve()
+def _load(root: Path, relative: str) -> StaticFile | None:
+    """The file under `root` at a relative URL path, None when it is not a plain file there."""
+    candidate = (root / relative.lstrip("/")).resolve()
     if root not in candidate.parents or not candidate.is_file():
         return None
     body = candidate.read_bytes()

@@ -6,6 +6,7 @@ import streamlit as st
 from outcomes import (
     analysis,
     change,
+    chart_element,
     compare_view,
     comparison,
     export,
@@ -79,7 +80,7 @@ if shown.figure is None:
     st.warning(f"No neighbourhood has a value for {meta_md.name} in {md(period)}.")
 else:
     fig = shown.figure
-    st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
+    chart_element.show(fig)
     st.caption(
         "Neighbourhoods chosen in the sidebar are in bold with ▸. Each bar's label gives the "
         "value and its comparison in words."
@@ -135,7 +136,7 @@ else:
         )
     )
     fig = plot.figure
-    st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
+    chart_element.show(fig)
     with st.expander("Funnel plot data (text alternative to the chart)"):
         st.dataframe(plot.table, hide_index=True, width="stretch")
     ui.downloads(
@@ -177,7 +178,7 @@ else:
         f"with {comparator_md}. The first neighbourhood chosen in the sidebar is profiled."
     )
     fig = profile.figure
-    st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
+    chart_element.show(fig)
     with st.expander("Area profile table (text alternative to the chart)"):
         st.dataframe(profile.table, hide_index=True, width="stretch")
     profile_context = context.replace(period="latest of each indicator")

@@ -3,7 +3,7 @@ inequality between the most and least deprived ends of the borough."""
 
 import streamlit as st
 
-from outcomes import analysis, export, inequality, inequality_view, ui
+from outcomes import analysis, chart_element, export, inequality, inequality_view, ui
 from outcomes.text import escape_markdown as md
 
 selection = ui.current_selection()
@@ -72,7 +72,7 @@ if missing:
     )
 
 fig = found.figure
-st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
+chart_element.show(fig)
 table = found.table
 with st.expander("Data table (text alternative to the chart)"):
     st.dataframe(table, hide_index=True, width="stretch")

@@ -3,7 +3,7 @@ with neighbourhood outlines. Works offline (no map tiles unless asked for)."""
 
 import streamlit as st
 
-from outcomes import analysis, change, charts, export, geo, maps, ui
+from outcomes import analysis, change, chart_element, charts, export, geo, maps, ui
 from outcomes.text import escape_html
 from outcomes.text import escape_markdown as md
 
@@ -152,10 +152,10 @@ fig = charts.choropleth(
     centre=centre,
     zoom=zoom,
     outlines=outlines,
-    map_style=charts.TILE_STYLE if tiles else charts.OFFLINE_STYLE,
+    map_style=charts.TILE_STYLE if tiles else charts.GEO_STYLE,
     decile=shown_meta.unit == "decile",
 )
-st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
+chart_element.show(fig)
 
 table = maps.table_for(frame, view=drawn, level=level, meta=shown_meta)
 with st.expander("Data table (text alternative to the map)"):

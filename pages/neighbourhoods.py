@@ -5,6 +5,7 @@ import streamlit as st
 
 from outcomes import (
     analysis,
+    chart_element,
     export,
     identity,
     model_comparison,
@@ -65,7 +66,7 @@ model_fig = neighbourhoods_view.model_map(
     selection.lad_code, selection.model_id, selection.model_name, selection.lad_name
 )
 if model_fig is not None:
-    st.plotly_chart(model_fig, width="stretch", config={"displaylogo": False})
+    chart_element.show(model_fig)
 else:
     st.info("No boundaries to draw for this model.")
 st.markdown("**Coverage** (also the text alternative to the map)")
@@ -184,7 +185,7 @@ else:
             )
         )
         st.caption(model_comparison.EXPLANATION)
-        st.plotly_chart(view.figure, width="stretch", config={"displaylogo": False})
+        chart_element.show(view.figure)
         with st.expander("Data tables (text alternative to the chart)"):
             for name, table in view.tables.items():
                 st.markdown(f"**{md(name)}**: {model_comparison.split_text(view.splits[name])}")

@@ -4,7 +4,7 @@ indicator's own baseline period and its recent trend (Fingertips' markers)."""
 
 import streamlit as st
 
-from outcomes import analysis, change, charts, export, labels, tables, ui
+from outcomes import analysis, change, chart_element, charts, export, labels, tables, ui
 from outcomes.shared_views import call as shared
 from outcomes.text import escape_markdown as md
 
@@ -53,7 +53,7 @@ fig = shared(
     baseline=baseline,
     ci_level=selection.ci_level,
 )
-st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
+chart_element.show(fig)
 
 context = export.ExportContext.from_selection(selection, period=f"{periods[0]}–{periods[-1]}")
 context = context.replace(baseline=baseline)

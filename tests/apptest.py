@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.runtime.pages_manager import PagesManager
+
+from outcomes.chart_element import COMPONENT_NAME
 
 
 def route_pages_through_the_router(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -16,3 +20,15 @@ def route_pages_through_the_router(monkeypatch: pytest.MonkeyPatch) -> None:
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", router_pages)
+
+
+def chart_specs(at) -> list[dict]:
+    """The figures the page draws, in page order, as the browser gets them: from the
+    dashboard's chart element (`outcomes.chart_element`) or from st.plotly_chart."""
+    specs = []
+    for node in at.main:
+        if node.type == "plotly_chart":
+            specs.append(json.loads(node.proto.spec))
+        elif node.type == "bidi_component" and node.proto.component_name == COMPONENT_NAME:
+            specs.append(json.loads(node.proto.bytes)["figure"])
+    return specs

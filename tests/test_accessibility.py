@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from outcomes.chart_element import CHART_SELECTOR
 from tests import test_browser as browser
 
 pytestmark = browser.pytestmark
@@ -23,8 +24,8 @@ TRAFFORD = "lad=E08000009&model=E08000009_localities2023"
 SETTLED = """() => document.querySelector('[data-testid="stApp"]')
     ?.getAttribute('data-test-script-state') === 'notRunning'
     && !document.querySelector('[data-stale="true"]')"""
-CHART_DRAWN = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-    .every(chart => chart.querySelector('.main-svg'))"""
+CHART_DRAWN = """() => [...document.querySelectorAll('CHART')]
+    .every(chart => chart.querySelector('.main-svg'))""".replace("CHART", CHART_SELECTOR)
 
 
 def _violations(page) -> list[dict]:
@@ -134,7 +135,7 @@ def test_monthly_trend_labels_stay_clear_of_titles_and_legend(chromium_browser, 
     title; the baseline's label clear of the legend."""
     url = f"{app_url}/trends?{TRAFFORD}&ind=gp_missed_appointments_pct&base=2023"
     page, _ = _open_drawn(chromium_browser, url)
-    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart = page.locator(CHART_SELECTOR).first
     ticks = chart.locator(".xtick text")
     ticks.first.wait_for()
     assert 2 <= ticks.count() <= 12

@@ -12,7 +12,6 @@ at the end run without it, as a fresh server does.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +24,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from outcomes import db
+from tests.apptest import chart_specs
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 APP = str(PROJECT_DIR / "dashboard.py")
@@ -92,10 +92,6 @@ def data_table(at: AppTest) -> pd.DataFrame:
     """The trends page's text alternative: one row per area, one column per period."""
     (table,) = [d.value for d in at.dataframe if {"Area", "Type"} <= set(d.value.columns)]
     return table.set_index("Area")
-
-
-def chart_specs(at: AppTest) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
 def chart_title(at: AppTest) -> str:

@@ -17,6 +17,7 @@ import pytest
 from outcomes import briefing, db, headlines, queries
 from outcomes.identity import User
 from outcomes.uploads import audit, storage
+from tests.apptest import chart_specs
 
 PAGES = Path(__file__).resolve().parents[1] / "pages"
 TRAFFORD, TEST_VALLEY = "E08000009", "E07000093"
@@ -208,7 +209,7 @@ def test_briefing_page_shows_every_domain_for_trafford_west(app_db) -> None:
     assert "2021: one period only: no change to show" in captions
     assert "In West, bus frequency fell from 23.2 trips per hour at the 2019 baseline" in shown
     assert "What changed most in West since 2019" in shown
-    assert len(at.get("plotly_chart")) == 1
+    assert len(chart_specs(at)) == 1
 
 
 def test_an_analyst_saves_the_headline_set_on_the_page_and_a_viewer_cannot(

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from outcomes.chart_element import CHART_SELECTOR, DRAWN_SELECTOR
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 SCREENSHOTS = PROJECT_DIR / "screenshots"
@@ -121,7 +123,7 @@ def _open(browser, url: str, chart: bool = True):
     page.goto(url)
     _settle(page)
     if chart:
-        page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=60_000)
+        page.wait_for_selector(DRAWN_SELECTOR, timeout=60_000)
     return page, requests
 
 
@@ -165,7 +167,7 @@ def test_every_page_loads_without_errors_or_outside_requests(chromium_browser, a
 
 def test_trends_chart_shows_trafford_neighbourhoods(chromium_browser, app_url):
     page, requests = _open(chromium_browser, f"{app_url}/trends?ind=imd_score")
-    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart = page.locator(CHART_SELECTOR).first
     assert "IMD average score, Trafford" in chart.locator(".gtitle").text_content()
     legend = chart.locator(".legend").text_content()
     for name in ("Central", "North", "South", "West", "Trafford (borough)", "England"):
@@ -181,7 +183,7 @@ def test_changing_borough_and_baseline_updates_chart_and_text(chromium_browser, 
     _choose(page, "Borough", "Wigan")
     heading = "Population in England's most deprived 10%: Wigan neighbourhoods over time"
     assert page.get_by_role("heading", name=heading).is_visible()
-    chart_title = page.locator('[data-testid="stPlotlyChart"] .gtitle').first.text_content()
+    chart_title = page.locator(f"{CHART_SELECTOR} .gtitle").first.text_content()
     assert "Wigan" in chart_title
     assert "lad=E08000010" in page.url
     _choose(page, "Baseline year", "2015")
@@ -221,9 +223,10 @@ def test_searching_partington_moves_the_view_and_names_it_on_the_map(chromium_br
     page.screenshot(path=SCREENSHOTS / "place_search_partington.png", full_page=True)
     page.goto(page.url.replace(f"{app_url}/?", f"{app_url}/neighbourhoods?"))
     _settle(page)
-    page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=60_000)
-    names_on_map = """() => [...document.querySelector('[data-testid="stPlotlyChart"]')
-        .querySelectorAll('.geolayer text, .frontplot text, text')].map(t => t.textContent)"""
+    page.wait_for_selector(DRAWN_SELECTOR, timeout=60_000)
+    names_on_map = """() => [...document.querySelector('CHART')
+        .querySelectorAll('.geolayer text, .frontplot text, text')].map(t => t.textContent)
+        """.replace("CHART", CHART_SELECTOR)
     page.wait_for_function(f"({names_on_map})().includes('Partington')", timeout=60_000)
     assert "Old Trafford" in page.evaluate(names_on_map)  # every MSOA is named
     page.screenshot(path=SCREENSHOTS / "neighbourhoods_map_labels.png", full_page=True)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from outcomes.chart_element import CHART_SELECTOR
 from outcomes.text import WORD_JOINER
 from tests.test_browser import CHROMIUM, IDLE, LAUNCH_ARGS, _free_port, _url_paths
 from tests.test_text_safety import (
@@ -151,7 +152,7 @@ def _settle(page) -> None:
 def _hover_charts(page, per_chart: int = 3) -> str:
     """Hover over the first few points or bars of each chart; the hover labels' text."""
     shown = []
-    for chart in page.locator('[data-testid="stPlotlyChart"]').all()[:4]:
+    for chart in page.locator(CHART_SELECTOR).all()[:4]:
         chart.scroll_into_view_if_needed()
         points = chart.locator(".points path, .point path")
         for i in range(min(points.count(), per_chart)):

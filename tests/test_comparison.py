@@ -6,7 +6,6 @@ intervals, which the bundled data does not have yet; real-data tests use the rea
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from scipy import stats as sps
 
 from outcomes import analysis, charts, comparison, db, queries, stats
 from tests import synthetic
+from tests.apptest import chart_specs
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 PAGE = PROJECT_DIR / "pages" / "compare.py"
@@ -368,7 +368,7 @@ def app(page_app):
 
 
 def _specs(at) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return chart_specs(at)
 
 
 def _texts(at) -> str:

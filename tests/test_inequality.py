@@ -6,7 +6,6 @@ bundled data does not have yet; real-data tests use the real build.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +14,7 @@ import pytest
 
 from outcomes import analysis, charts, db, inequality, queries, stats
 from tests import synthetic
+from tests.apptest import chart_specs
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 PAGE = PROJECT_DIR / "pages" / "inequality.py"
@@ -246,7 +246,7 @@ def test_page_real_trafford_imd_score_2019(app):
     assert at.title[0].value == "Inequality in Trafford"
     assert at.subheader[0].value == "IMD average score by national deprivation decile"
     assert at.selectbox(key="inequality_period").value == "2019"
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = chart_specs(at)[0]
     assert "by national IMD decile, Trafford, 2019" in spec["layout"]["title"]["text"]
     borough = next(t for t in spec["data"] if (t.get("name") or "").startswith("Trafford"))
     assert borough["name"] == "Trafford: 16.1"

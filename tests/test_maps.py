@@ -19,7 +19,7 @@ from shapely.geometry import Point, Polygon, mapping, shape
 from streamlit.testing.v1 import AppTest
 
 from outcomes import analysis, charts, db, geo, maps, queries
-from tests.apptest import route_pages_through_the_router
+from tests.apptest import chart_specs, route_pages_through_the_router
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 TRAFFORD, WIGAN = "E08000009", "E08000010"
@@ -241,6 +241,36 @@ def test_choropleth_is_offline_by_default_and_diverging_for_change():
     assert tiles.layout.map.style == "carto-positron"
 
 
+def test_choropleth_on_a_geo_subplot_draws_the_same_areas_offline():
+    """The app's map without tiles: the same areas, colours and hover on a geo subplot, the
+    areas wound clockwise (plotly's geo fills inside them), an invisible one-point trace first
+    (else plotly.js fetches its world map from the internet), no world layers."""
+    geojson = _grid(2)  # synthetic: 4 squares, wound counter-clockwise as GeoJSON asks
+    ids = [f["id"] for f in geojson["features"]]
+    frame = pd.DataFrame(
+        {"area_code": ids, "area_name": ids, "neighbourhood_name": "N", "value": [1.0, 2, 3, 4]}
+    )
+    kwargs = {"level": "lsoa", "polarity": "higher_is_worse", "colour_title": "x", "title": "t"}
+    kwargs |= {"subtitle": "s", "source": "src", "centre": (0.5, 0.5), "zoom": 8}
+    on_map = json.loads(charts.choropleth(frame, geojson, view="value", **kwargs).to_json())
+    on_geo = charts.choropleth(
+        frame, geojson, view="value", outlines=geojson, map_style=charts.GEO_STYLE, **kwargs
+    )
+    assert [t.type for t in on_geo.data] == ["scattergeo", "choropleth", "scattergeo"]
+    anchor, areas, outline = on_geo.data
+    assert anchor.marker.opacity == 0 and anchor.hoverinfo == "skip" and len(anchor.lon) == 1
+    assert outline.mode == "lines" and outline.name == "Neighbourhood boundary"
+    drawn = json.loads(on_geo.to_json())["data"][1]
+    for key in ("locations", "z", "colorscale", "hovertemplate", "customdata", "marker"):
+        assert drawn[key] == on_map["data"][0][key], key
+    layout = on_geo.layout.geo
+    assert layout.fitbounds == "locations" and not layout.showland and not layout.showcountries
+    for feature in areas.geojson["features"]:
+        ring = shape(feature["geometry"]).exterior
+        assert not ring.is_ccw, feature["id"]
+    assert all(shape(f["geometry"]).exterior.is_ccw for f in geojson["features"])  # untouched
+
+
 def test_neighbour_colours_differ_for_touching_areas():
     geojson = _grid(3)  # synthetic: 9 squares, more than the 7 fills
     colours = charts.neighbour_colours(geojson)
@@ -391,7 +421,12 @@ def _map_app(tmp_path: Path, params: dict[str, str]) -> AppTest:
 
 
 def _spec(at: AppTest, index: int = 0) -> dict:
-    return json.loads(at.get("plotly_chart")[index].proto.spec)
+    return chart_specs(at)[index]
+
+
+def _coloured(spec: dict) -> dict:
+    """The map's coloured areas (on a geo subplot an invisible trace comes first)."""
+    return next(t for t in spec["data"] if t["type"] in ("choropleth", "choroplethmap"))
 
 
 def _notes(at: AppTest) -> list[str]:
@@ -403,16 +438,17 @@ def test_map_page_default_is_the_sidebar_indicator_offline(app_db, tmp_path):
     at = _map_app(tmp_path, {"lad": TRAFFORD, "model": LOCALITIES, "ind": "imd_score"})
     assert at.selectbox(key="map_ind").value == "imd_score"
     spec = _spec(at)
-    assert spec["layout"]["map"]["style"] == "white-bg"
+    # Without tiles: a geo subplot with no basemap, which the app's own plotly.js bundle draws.
+    assert "map" not in spec["layout"] and spec["layout"]["geo"]["fitbounds"] == "locations"
     assert "IMD average score, Trafford LSOAs, 2025" in spec["layout"]["title"]["text"]
     assert "Office for National Statistics" in spec["layout"]["annotations"][0]["text"]
-    assert [t["type"] for t in spec["data"]] == ["choroplethmap", "scattermap"]
+    assert [t["type"] for t in spec["data"]] == ["scattergeo", "choropleth", "scattergeo"]
     assert at.checkbox(key="map_tiles").value is False
     table = at.dataframe[0].value
     assert len(table) == 139 and table.period.eq("2025").all()
     assert at.get("download_button"), "no CSV download under the map"
     # The table is exactly what is mapped.
-    assert list(spec["data"][0]["locations"]) == table.lsoa21_code.tolist()
+    assert list(_coloured(spec)["locations"]) == table.lsoa21_code.tolist()
 
     at.checkbox(key="map_tiles").check().run()
     assert _spec(at)["layout"]["map"]["style"] == "carto-positron"
@@ -431,7 +467,7 @@ def test_map_page_neighbourhood_change_with_polarity(app_db, tmp_path):
         },
     )
     spec = _spec(at)
-    trace = spec["data"][0]
+    trace = _coloured(spec)
     assert sorted(trace["locations"]) == ["Central", "North", "South", "West"]
     assert trace["zmid"] == 0
     title = spec["layout"]["title"]["text"]
@@ -475,7 +511,7 @@ def test_map_page_income_deprivation_2019_to_2025_shows_the_note_not_a_change(pa
     ]
     spec = _spec(at)
     assert "Change" not in spec["layout"]["title"]["text"]
-    assert spec["data"][0].get("zmid") is None  # a value scale, not a change diverging at 0
+    assert _coloured(spec).get("zmid") is None  # a value scale, not a change diverging at 0
     table = at.dataframe[0].value.set_index("neighbourhood_name")
     assert sorted(table.index) == ["Central", "North", "South", "West"]
     assert {"change", "value_baseline", "judgement"}.isdisjoint(table.columns)

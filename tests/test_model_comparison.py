@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from outcomes import analysis, charts, db, identity, queries
 from outcomes import model_comparison as mc
 from outcomes.uploads import models as custom_models
-from tests.apptest import route_pages_through_the_router
+from tests.apptest import chart_specs, route_pages_through_the_router
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 TRAFFORD, WIGAN = "E08000009", "E08000010"
@@ -378,7 +378,7 @@ def app(real_db, tmp_path, monkeypatch):
 
 
 def _specs(at: AppTest) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return chart_specs(at)
 
 
 def test_neighbourhoods_page_map_coverage_and_comparison(app):

@@ -1,6 +1,6 @@
-"""Streamlit's static files answered from memory (outcomes/static_files.py, used by serve.py):
-the same bytes Streamlit ships, compressed for browsers that ask, cached a year; nothing
-outside the static folder and no other request ever answered by it."""
+"""Static files answered from memory (outcomes/static_files.py, used by serve.py): the same
+bytes Streamlit and the dashboard's static/ folder hold, compressed for browsers that ask,
+cached a year; nothing outside those folders and no other request ever answered by it."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from outcomes.static_files import STATIC_ROOT, StaticFromMemory
+from outcomes.static_files import APP_STATIC_ROOT, STATIC_ROOT, StaticFromMemory
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
@@ -54,6 +54,19 @@ def test_a_script_is_streamlits_own_bytes_compressed_and_cached(client) -> None:
     assert len(body) < len(script.read_bytes()) / 2
 
 
+def test_the_charts_bundle_is_served_from_the_apps_static_folder(client) -> None:
+    (bundle,) = APP_STATIC_ROOT.glob("plotly-outcomes-*.min.js")
+    url = f"/app/static/{bundle.name}?v=whatever"  # the digest in the query is for caches
+    with client.stream("GET", url, headers={"Accept-Encoding": "gzip"}) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "application/javascript"
+        assert response.headers["content-encoding"] == "gzip"
+        assert "immutable" in response.headers["cache-control"]
+        body = b"".join(response.iter_raw())
+    assert gzip.decompress(body) == bundle.read_bytes()
+    assert client.get("/app/static/../dashboard.py").text.startswith("streamlit saw GET")
+
+
 def test_fonts_keep_their_type_and_head_sends_no_body(client) -> None:
     font = next((STATIC_ROOT / "static" / "media").glob("*.woff2"))
     response = client.head(f"/static/media/{font.name}")
@@ -69,6 +82,9 @@ def test_fonts_keep_their_type_and_head_sends_no_body(client) -> None:
         "/static/%2e%2e/%2e%2e/config.py",
         "/static/js/no-such-file.js",
         "/static/js/",
+        "/app/static/",
+        "/app/static/no-such-file.js",
+        "/app/static/%2e%2e/serve.py",
         "/_stcore/health",
         "/trends",
     ],
@@ -93,5 +109,5 @@ def test_other_methods_go_on_to_streamlit(client) -> None:
 
 def test_serve_py_is_what_make_run_and_the_browser_tests_start() -> None:
     serve = (PROJECT_DIR / "serve.py").read_text(encoding="utf-8")
-    assert 'st.App("dashboard.py", middleware=[Middleware(StaticFromMemory)])' in serve
+    assert 'st.App(\n    "dashboard.py",\n    middleware=[Middleware(StaticFromMemory), ' in serve
     assert "streamlit run serve.py" in (PROJECT_DIR / "Makefile").read_text(encoding="utf-8")

@@ -30,7 +30,7 @@ from streamlit.testing.v1 import AppTest
 from outcomes import briefing_pack, charts, db, export, identity, queries, ui
 from outcomes.text import escape_html, escape_markdown
 from outcomes.uploads import datasets, geography, models
-from tests.apptest import route_pages_through_the_router
+from tests.apptest import chart_specs, route_pages_through_the_router
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 APP = str(PROJECT_DIR / "dashboard.py")
@@ -255,10 +255,6 @@ def page_texts(at: AppTest) -> list[str]:
 
     visit(at._tree)
     return texts
-
-
-def chart_specs(at: AppTest) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
 # ---------------------------------------------------------------- the helpers

@@ -10,6 +10,7 @@ from outcomes.charts.comparison import comparison_text, funnel_chart, ranked_cha
 from outcomes.charts.inequality import decile_chart
 from outcomes.charts.maps import (
     GEO_BASE_LAYERS,
+    GEO_STYLE,
     MAP_AREA_PX,
     OFFLINE_STYLE,
     ORANGE_TO_BLUE,
@@ -42,6 +43,7 @@ __all__ = [
     "COMPARISON_COLOURS",
     "ENGLAND_COLOUR",
     "GEO_BASE_LAYERS",
+    "GEO_STYLE",
     "MAP_AREA_PX",
     "OFFLINE_STYLE",
     "OKABE_ITO",

@@ -3,14 +3,20 @@ neighbourhood model. The frames they draw come from `outcomes.maps`.
 
 Maps use MapLibre (`go.Choroplethmap`) with the 'white-bg' style, which needs no map tiles, so
 they work offline and in static export. A tile basemap is an option a page may offer; it needs
-internet. Colours are colour-blind safe: Cividis for values (darker = worse, or higher where
-higher is neither better nor worse) and orange–white–blue for change, centred on zero, with blue
+internet. In the app, a map without tiles is drawn on plotly's geo subplot (`GEO_STYLE`): the
+same areas, colours and hover, by the small plotly.js bundle the app's charts load
+(`outcomes.chart_element`), not the 4.7 MB one MapLibre comes in.
+
+Colours are colour-blind safe: Cividis for values (darker = worse, or higher where higher is
+neither better nor worse) and orange–white–blue for change, centred on zero, with blue
 always the improvement.
 """
 
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
@@ -24,6 +30,7 @@ from outcomes.text import escape_html
 
 OFFLINE_STYLE = "white-bg"  # no tiles: works offline and in kaleido
 TILE_STYLE = "carto-positron"  # needs internet: only on request
+GEO_STYLE = "geo"  # no tiles, on a geo subplot: what the app draws
 # Orange (worse) -> white -> blue (better): ColorBrewer PuOr's orange arm and RdBu's blue arm,
 # distinguishable with the common colour-vision deficiencies.
 ORANGE_TO_BLUE = ["#B35806", "#E08214", "#FDB863", "#F7F7F7", "#92C5DE", "#4393C3", "#2166AC"]
@@ -91,10 +98,13 @@ def _rings(geojson: dict) -> tuple[list, list]:
     return lons, lats
 
 
-def outline_trace(geojson: dict, name: str = "Neighbourhood boundary") -> go.Scattermap:
-    """Neighbourhood outlines as dark lines over a choropleth."""
+def outline_trace(
+    geojson: dict, name: str = "Neighbourhood boundary", *, on_geo: bool = False
+) -> go.Scattermap | go.Scattergeo:
+    """Neighbourhood outlines as dark lines over a choropleth (a MapLibre map's, or with
+    `on_geo` a geo subplot's)."""
     lons, lats = _rings(geojson)
-    return go.Scattermap(
+    return (go.Scattergeo if on_geo else go.Scattermap)(
         lon=lons,
         lat=lats,
         mode="lines",
@@ -202,7 +212,8 @@ def choropleth(
     """A choropleth of `frame` (a value_frame or change_frame of `outcomes.maps`) over
     `geojson`, whose feature ids are LSOA codes (level 'lsoa') or neighbourhood names (level
     'neighbourhood', from geo.neighbourhood_geojson). `outlines`, if given, are drawn on top.
-    `colour_title` may hold line breaks (<br>): names in it must be escaped."""
+    `colour_title` may hold line breaks (<br>): names in it must be escaped. `map_style`
+    GEO_STYLE draws it on a geo subplot fitted to the areas (`centre` and `zoom` unused)."""
     is_lsoa = level == "lsoa"
     if view == "change":
         z, colour, custom, hover = _change_colours(frame, polarity, is_lsoa)
@@ -216,9 +227,11 @@ def choropleth(
         "width": 0.4 if is_lsoa else 1.2,
         "color": "#BBBBBB" if view == "change" else "#FFFFFF",
     }
-    fig = go.Figure(
-        go.Choroplethmap(
-            geojson=geojson,
+    on_geo = map_style == GEO_STYLE
+    fig = go.Figure(_geo_anchor(geojson) if on_geo else None)
+    fig.add_trace(
+        (go.Choropleth if on_geo else go.Choroplethmap)(
+            geojson=_clockwise(geojson) if on_geo else geojson,
             locations=frame["area_code" if is_lsoa else "area_name"],
             z=z,
             customdata=custom,
@@ -230,8 +243,11 @@ def choropleth(
         )
     )
     if outlines and outlines.get("features"):
-        fig.add_trace(outline_trace(outlines))
-    fig.update_layout(**_map_layout(title, subtitle, source, centre, zoom, map_style))
+        fig.add_trace(outline_trace(outlines, on_geo=on_geo))
+    if on_geo:
+        fig.update_layout(**_geo_layout(title, subtitle, source))
+    else:
+        fig.update_layout(**_map_layout(title, subtitle, source, centre, zoom, map_style))
     return fig
 
 
@@ -282,7 +298,47 @@ def label_trace(geojson: dict, size: int = 12) -> go.Scattergeo:
     )
 
 
+_wound: OrderedDict[tuple[int, ...], tuple[tuple, dict]] = OrderedDict()
+_wound_lock = threading.Lock()
+WOUND_KEPT = 32
+
+
+def _geo_anchor(geojson: dict) -> go.Scattergeo:
+    """An invisible one-point trace to come first on a geo subplot: plotly.js decides whether
+    to fetch its world map from the internet by the first trace alone, and a choropleth
+    first would (offline, the map would not draw). See also GEO_BASE_LAYERS."""
+    lons, lats = _rings(geojson)
+    return go.Scattergeo(
+        lon=lons[:1],
+        lat=lats[:1],
+        mode="markers",
+        marker={"opacity": 0, "size": 1},
+        hoverinfo="skip",
+        showlegend=False,
+        name="",
+    )
+
+
 def _clockwise(geojson: dict) -> dict:
+    """`_wind_clockwise(geojson)`, remembered for the same feature objects (a borough's LSOA
+    features and a model's outlines are cached and shared, so a map view does not rewind a
+    borough's polygons). The entry holds the features, so their ids stay theirs while kept."""
+    features = tuple(geojson.get("features", []))
+    key = tuple(map(id, features))
+    with _wound_lock:
+        kept = _wound.get(key)
+        if kept is not None:
+            _wound.move_to_end(key)
+            return kept[1]
+    wound = _wind_clockwise(geojson)
+    with _wound_lock:
+        _wound[key] = (features, wound)
+        while len(_wound) > WOUND_KEPT:
+            _wound.popitem(last=False)
+    return wound
+
+
+def _wind_clockwise(geojson: dict) -> dict:
     """The same features with exterior rings clockwise, the winding plotly's geo subplot
     fills inside (counter-clockwise rings would fill the rest of the world)."""
     features = []
