@@ -13,10 +13,15 @@ from outcomes.nodelay import listen_without_nagle
 from outcomes.page_head import PageHead, head_lines
 from outcomes.static_files import StaticFromMemory
 
+# Pages that draw no chart (tests/test_chart_element.py checks): opened there, a browser does
+# not fetch the charts' bundle until it moves to a page with a chart.
+CHARTLESS_PAGES = ("your-data", "audit", "data")
+
 
 def _head_lines() -> bytes:
     base = str(st.get_option("server.baseUrlPath") or "").strip("/")
-    return head_lines(f"/{base}/" if base else "/", chart_element.bundle_url())
+    app_path = f"/{base}/" if base else "/"
+    return head_lines(app_path, chart_element.bundle_url(), CHARTLESS_PAGES)
 
 
 listen_without_nagle()

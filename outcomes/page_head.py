@@ -8,7 +8,7 @@ server. Two things in that page cost a new visitor time, and both are settled in
   app's address (`window.__streamlit.BACKEND_BASE_URL`, Streamlit's setting for this).
 * The charts' plotly.js bundle (`chart_element`). A chart asks for it only once the page has
   drawn everything else; the head starts it while the page waits for the server, in the same
-  promise the charts then use.
+  promise the charts then use (not on the pages that draw no chart).
 
 Only successful HTML answers to GET are changed (gzipped or not); their length is corrected and
 their validators dropped (the page changes with the bundle). Everything else passes through
@@ -26,6 +26,7 @@ SCRIPT_MARK = b'<script type="module"'
 
 HEAD_LINES = """<script>window.__streamlit = {BACKEND_BASE_URL: location.origin + APP};</script>
 <script>(() => {
+  if (CHARTLESS.includes(location.pathname.slice(APP.length).replace(/\\/$/, ""))) return;
   const loads = (window.__outcomesPlotly ??= new Map());
   const script = document.createElement("script");
   script.src = BUNDLE;
@@ -38,16 +39,18 @@ HEAD_LINES = """<script>window.__streamlit = {BACKEND_BASE_URL: location.origin 
 """
 
 
-def head_lines(app_path: str, bundle_url: str) -> bytes:
+def head_lines(app_path: str, bundle_url: str, chartless: tuple[str, ...] = ()) -> bytes:
     """The lines for the head: `app_path` is the app's root path ("/" or "/base/"),
     `bundle_url` the charts' bundle as `chart_element.bundle_url` gives it (the charts look
-    their load up by that same string)."""
-    text = HEAD_LINES.replace("APP", _js_string(app_path))
+    their load up by that same string), `chartless` the url paths of pages that draw no chart
+    (opened there, the bundle waits until a chart asks for it)."""
+    text = HEAD_LINES.replace("CHARTLESS", _js_string(list(chartless)))
+    text = text.replace("APP", _js_string(app_path))
     return text.replace("BUNDLE", _js_string(bundle_url)).encode()
 
 
-def _js_string(value: str) -> str:
-    """`value` as a JavaScript string inside a <script> element."""
+def _js_string(value: str | list[str]) -> str:
+    """`value` as a JavaScript string (or array of them) inside a <script> element."""
     return json.dumps(value).replace("</", "<\\/")
 
 

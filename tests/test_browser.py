@@ -165,6 +165,23 @@ def test_every_page_loads_without_errors_or_outside_requests(chromium_browser, a
     page.close()
 
 
+def test_the_charts_script_is_fetched_once_and_only_where_charts_are(chromium_browser, app_url):
+    """The page's head starts the charts' bundle on a page with charts and the charts use that
+    same load; a page without charts leaves it until a chart asks (outcomes/page_head.py)."""
+    page, requests = _open(chromium_browser, f"{app_url}/audit", chart=False)
+    page.wait_for_timeout(1000)
+    assert not [u for u in requests if "plotly" in u.lower()]
+    page.close()
+    page, requests = _open(chromium_browser, f"{app_url}/compare")  # several charts
+    assert len(page.locator(CHART_SELECTOR).all()) >= 2
+    fetched = [u for u in requests if "plotly" in u.lower()]
+    assert len(fetched) == 1 and "/app/static/plotly-outcomes-" in fetched[0], fetched
+    assert page.locator('[data-testid="outcomesChart"][role="figure"]').first.get_attribute(
+        "aria-label"
+    ), "a chart without a name for screen readers"
+    page.close()
+
+
 def test_trends_chart_shows_trafford_neighbourhoods(chromium_browser, app_url):
     page, requests = _open(chromium_browser, f"{app_url}/trends?ind=imd_score")
     chart = page.locator(CHART_SELECTOR).first

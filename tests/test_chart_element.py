@@ -79,6 +79,22 @@ def test_pages_draw_their_charts_with_the_element(page_app, page: str) -> None:
         assert element.proto.component_name == chart_element.COMPONENT_NAME
 
 
+def test_the_pages_that_fetch_no_bundle_at_first_draw_no_chart(page_app) -> None:
+    import serve
+
+    for path in serve.CHARTLESS_PAGES:
+        at = page_app(_page_file(path))
+        assert chart_specs(at) == [] and at.get("plotly_chart") == [], path
+
+
+def _page_file(url_path: str) -> Path:
+    """The page file dashboard.py registers at `url_path`."""
+    router = (PROJECT_DIR / "dashboard.py").read_text(encoding="utf-8")
+    found = re.search(rf'st\.Page\("(pages/\w+\.py)"[^)]*url_path="{url_path}"', router)
+    assert found, url_path
+    return PROJECT_DIR / found.group(1)
+
+
 def test_the_map_with_street_tiles_is_left_to_streamlits_plotly(page_app) -> None:
     at = page_app(PAGES / "map.py", ind="imd_score")
     at.checkbox(key="map_tiles").check().run()
