@@ -1,5 +1,7 @@
 """Place-based outcomes dashboard: the router (st.navigation and the sidebar). Served by
-`streamlit run serve.py`, which adds Streamlit's static files from memory."""
+`streamlit run serve.py`, which answers static files (the charts' plotly.js bundle included)
+from memory and adds two lines to the page's head; `streamlit run dashboard.py` works too,
+a little slower to a new browser."""
 
 import streamlit as st
 

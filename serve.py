@@ -13,15 +13,26 @@ from outcomes.nodelay import listen_without_nagle
 from outcomes.page_head import PageHead, head_lines
 from outcomes.static_files import StaticFromMemory
 
-# Pages that draw no chart (tests/test_chart_element.py checks): opened there, a browser does
-# not fetch the charts' bundle until it moves to a page with a chart.
+# The url paths dashboard.py gives its pages, and those of pages that draw no chart (opened
+# there, a browser does not fetch the charts' bundle until it moves to a page with a chart);
+# tests/test_chart_element.py checks both against the pages.
+PAGE_PATHS = (
+    "home",
+    "trends",
+    "compare",
+    "map",
+    "inequality",
+    "neighbourhoods",
+    "your-data",
+    "audit",
+    "data",
+    "briefing",
+)
 CHARTLESS_PAGES = ("your-data", "audit", "data")
 
 
 def _head_lines() -> bytes:
-    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
-    app_path = f"/{base}/" if base else "/"
-    return head_lines(app_path, chart_element.bundle_url(), CHARTLESS_PAGES)
+    return head_lines(chart_element.bundle_url(), PAGE_PATHS, CHARTLESS_PAGES)
 
 
 listen_without_nagle()

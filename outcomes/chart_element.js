@@ -39,14 +39,30 @@ export default function ({ data, parentElement }) {
     .get(spec.bundle)
     .then((Plotly) => {
       if (gone) return;
+      const note = box.querySelector(":scope > .outcomes-chart-error"); // an earlier run's
+      if (note) {
+        note.remove();
+        Plotly.purge(box); // what was drawn before the note replaced it
+      }
       return Plotly.react(box, spec.figure.data, spec.figure.layout, spec.config).then(() => {
         if (gone) return;
-        resizer = new ResizeObserver(() => Plotly.Plots.resize(box));
+        // Redrawn when the page's width changes (the sidebar closed, the window resized), not
+        // on the observer's first call.
+        let width = box.clientWidth;
+        resizer = new ResizeObserver(() => {
+          if (box.clientWidth === width) return;
+          width = box.clientWidth;
+          Plotly.Plots.resize(box).catch(() => {}); // gone from the page meanwhile
+        });
         resizer.observe(box);
       });
     })
     .catch(() => {
-      box.textContent = "This chart could not be drawn. Its figures are in the table that goes with it.";
+      if (gone || box.querySelector(":scope > .outcomes-chart-error")) return;
+      const note = document.createElement("p");
+      note.className = "outcomes-chart-error";
+      note.textContent = "This chart could not be drawn. Its figures are in the table that goes with it.";
+      box.replaceChildren(note);
     });
 
   return () => {

@@ -14,7 +14,6 @@ The figure travels as the bytes of its JSON: a shared figure's JSON is made once
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import re
@@ -26,6 +25,7 @@ import plotly.io as pio
 import streamlit as st
 
 from outcomes.shared_views import ServedFigure
+from outcomes.static_files import content_digest
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 STATIC_DIR = PROJECT_DIR / "static"  # Streamlit serves it at <base>/app/static/
@@ -52,13 +52,11 @@ def bundle_file() -> Path:
 
 @cache
 def bundle_url() -> str:
-    """Where browsers fetch the bundle, with a digest of its content so that a cached copy is
-    never used for another build."""
+    """Where browsers fetch the bundle: beside the page, as Streamlit's own scripts are (so
+    under any base path or proxy prefix), with a digest of its content so that a cached copy
+    is never used for another build (`static_files` answers only that build to it)."""
     path = bundle_file()
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
-    prefix = f"/{base}" if base else ""
-    return f"{prefix}/app/static/{path.name}?v={digest}"
+    return f"./app/static/{path.name}?v={content_digest(path.read_bytes())}"
 
 
 def drawable(fig: go.Figure) -> bool:

@@ -4,15 +4,17 @@ Every address of the app answers with Streamlit's one HTML page, whose script th
 server. Two things in that page cost a new visitor time, and both are settled in the head:
 
 * Where the server is. On a page's own address (/trends), Streamlit's script first asks for
-  /trends/_stcore/health, is refused, and tries / about 0.13 s later. The head tells it the
-  app's address (`window.__streamlit.BACKEND_BASE_URL`, Streamlit's setting for this).
+  /trends/_stcore/health, is refused, and tries / about 0.13 s later. On a page's address the
+  head tells it the app's: the address with the page's name taken off (so it holds behind a
+  proxy that serves the app under a path of its own), in `window.__streamlit.BACKEND_BASE_URL`,
+  Streamlit's setting for this. Elsewhere Streamlit finds it as before.
 * The charts' plotly.js bundle (`chart_element`). A chart asks for it only once the page has
   drawn everything else; the head starts it while the page waits for the server, in the same
   promise the charts then use (not on the pages that draw no chart).
 
-Only successful HTML answers to GET are changed (gzipped or not); their length is corrected and
-their validators dropped (the page changes with the bundle). Everything else passes through
-untouched.
+Only Streamlit's page is changed (a successful HTML answer to GET holding its script, gzipped
+or not); its length is corrected and its validators dropped (the page changes with the
+bundle). Everything else passes through untouched.
 """
 
 from __future__ import annotations
@@ -24,9 +26,13 @@ from collections.abc import Callable
 SCRIPT_MARK = b'<script type="module"'
 
 
-HEAD_LINES = """<script>window.__streamlit = {BACKEND_BASE_URL: location.origin + APP};</script>
-<script>(() => {
-  if (CHARTLESS.includes(location.pathname.slice(APP.length).replace(/\\/$/, ""))) return;
+HEAD_LINES = """<script>(() => {
+  const path = location.pathname.split("/");
+  const page = path.at(-1);
+  if (PAGES.includes(page)) {
+    window.__streamlit = {BACKEND_BASE_URL: location.origin + path.slice(0, -1).join("/") + "/"};
+  }
+  if (CHARTLESS.includes(page)) return;
   const loads = (window.__outcomesPlotly ??= new Map());
   const script = document.createElement("script");
   script.src = BUNDLE;
@@ -39,13 +45,13 @@ HEAD_LINES = """<script>window.__streamlit = {BACKEND_BASE_URL: location.origin 
 """
 
 
-def head_lines(app_path: str, bundle_url: str, chartless: tuple[str, ...] = ()) -> bytes:
-    """The lines for the head: `app_path` is the app's root path ("/" or "/base/"),
-    `bundle_url` the charts' bundle as `chart_element.bundle_url` gives it (the charts look
-    their load up by that same string), `chartless` the url paths of pages that draw no chart
-    (opened there, the bundle waits until a chart asks for it)."""
+def head_lines(bundle_url: str, pages: tuple[str, ...], chartless: tuple[str, ...] = ()) -> bytes:
+    """The lines for the head: `bundle_url` is the charts' bundle as `chart_element.bundle_url`
+    gives it (the charts look their load up by that same string), `pages` the url paths of the
+    app's pages (not the default page's: it has none), `chartless` those of pages that draw no
+    chart (opened there, the bundle waits until a chart asks for it)."""
     text = HEAD_LINES.replace("CHARTLESS", _js_string(list(chartless)))
-    text = text.replace("APP", _js_string(app_path))
+    text = text.replace("PAGES", _js_string(list(pages)))
     return text.replace("BUNDLE", _js_string(bundle_url)).encode()
 
 
@@ -90,6 +96,11 @@ class PageHead:
             if not started:
                 await send(message)
                 return
+            if message["type"] != "http.response.body":  # e.g. a file sent by path: as it was
+                await send(started)
+                started.clear()
+                await send(message)
+                return
             parts.append(message.get("body", b""))
             if message.get("more_body"):
                 return
@@ -117,10 +128,9 @@ def _encoding(started: dict) -> bytes:
 
 
 def _with_lines(page: bytes, lines: bytes) -> bytes:
-    """`lines` before Streamlit's module script (so they run first), else at the head's end."""
+    """`lines` before Streamlit's module script (so they run first); a page without it is not
+    Streamlit's, and is left alone."""
     at = page.find(SCRIPT_MARK)
-    if at < 0:
-        at = page.find(b"</head>")
     return page if at < 0 else page[:at] + lines + page[at:]
 
 

@@ -12,10 +12,12 @@ or HEAD) goes on to Streamlit untouched.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import importlib.util
 import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qs
 
 STATIC_ROOT = Path(importlib.util.find_spec("streamlit").origin).resolve().parent / "static"
 APP_STATIC_ROOT = Path(__file__).resolve().parents[1] / "static"
@@ -31,6 +33,12 @@ class StaticFile:
     body: bytes
     gzipped: bytes | None
     content_type: str
+    digest: str  # `content_digest` of the body
+
+
+def content_digest(body: bytes) -> str:
+    """The short digest a URL of the dashboard's own static files carries (`?v=`)."""
+    return hashlib.sha256(body).hexdigest()[:12]
 
 
 class StaticFromMemory:
@@ -47,33 +55,54 @@ class StaticFromMemory:
         found = None
         if scope.get("method") in ("GET", "HEAD"):
             found = self._file(path)
+        if found is not None and not _asked_for(found, scope):
+            found = None  # another build's address: Streamlit answers, without the year's cache
         if found is None:
             await self.app(scope, receive, send)
             return
         await _answer(found, scope, send)
 
     def _file(self, path: str) -> StaticFile | None:
-        """The file for `path`, read once; misses are not remembered (a stranger's made-up
-        paths must not fill the memory), so the static folder bounds what is kept."""
+        """The file for `path`, read once. Only a file's one plain address is answered (no
+        '.', '..' or empty segments), and misses are not remembered, so the static folders
+        bound what is kept: a stranger's made-up paths cannot fill the memory."""
         found = self._files.get(path)
         if found is None:
             prefix = next((p for p in self.roots if path.startswith(p)), None)
-            found = _load(self.roots[prefix], path[len(prefix) :]) if prefix else None
+            relative = path[len(prefix) :] if prefix else ""
+            if not _plain(relative):
+                return None
+            found = _load(self.roots[prefix], relative)
             if found is not None:
                 self._files[path] = found
         return found
 
 
+def _plain(relative: str) -> bool:
+    """A relative URL path of named segments only."""
+    parts = relative.split("/")
+    return (
+        bool(relative) and "\x00" not in relative and all(p not in ("", ".", "..") for p in parts)
+    )
+
+
+def _asked_for(found: StaticFile, scope) -> bool:
+    """Whether the digest the URL names, if any, is this file's."""
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    return query.get("v", [found.digest])[-1] == found.digest
+
+
 def _load(root: Path, relative: str) -> StaticFile | None:
     """The file under `root` at a relative URL path, None when it is not a plain file there."""
-    candidate = (root / relative.lstrip("/")).resolve()
+    candidate = (root / relative).resolve()
     if root not in candidate.parents or not candidate.is_file():
         return None
     body = candidate.read_bytes()
     kind = TYPES.get(candidate.suffix) or mimetypes.guess_type(candidate.name)[0]
     kind = kind or "application/octet-stream"
     gzipped = gzip.compress(body, 6) if kind.startswith(COMPRESSIBLE) else None
-    return StaticFile(body, gzipped if gzipped and len(gzipped) < len(body) else None, kind)
+    smaller = gzipped if gzipped and len(gzipped) < len(body) else None
+    return StaticFile(body, smaller, kind, content_digest(body))
 
 
 async def _answer(found: StaticFile, scope, send) -> None:

@@ -182,6 +182,20 @@ def test_the_charts_script_is_fetched_once_and_only_where_charts_are(chromium_br
     page.close()
 
 
+def test_a_chart_follows_the_pages_width(chromium_browser, app_url):
+    page, _ = _open(chromium_browser, f"{app_url}/trends?ind=imd_score")
+    svg = page.locator(DRAWN_SELECTOR).first
+    wide = svg.bounding_box()["width"]
+    page.set_viewport_size({"width": 1000, "height": 2200})
+    page.wait_for_function(
+        f"document.querySelector('{DRAWN_SELECTOR}').getBoundingClientRect().width < {wide - 200}",
+        timeout=10_000,
+    )
+    box = page.locator(CHART_SELECTOR).first.bounding_box()
+    assert svg.bounding_box()["width"] <= box["width"] + 1  # drawn within its place
+    page.close()
+
+
 def test_trends_chart_shows_trafford_neighbourhoods(chromium_browser, app_url):
     page, requests = _open(chromium_browser, f"{app_url}/trends?ind=imd_score")
     chart = page.locator(CHART_SELECTOR).first

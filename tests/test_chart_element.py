@@ -37,11 +37,17 @@ def test_the_bundle_is_the_plotly_js_the_plotly_package_writes_figures_for() -> 
 
 
 def test_the_bundle_registers_the_trace_types_the_element_sends_it() -> None:
-    entry = (PROJECT_DIR / "tools" / "plotly_bundle" / "entry.js").read_text(encoding="utf-8")
-    registered = set(re.findall(r"require\('plotly\.js/lib/(\w+)'\)", entry)) - {"core"}
-    assert registered | {"scatter"} == chart_element.BUNDLE_TRACES  # scatter is in the core
-    banner = chart_element.bundle_file().read_bytes()[:300].decode()
-    assert all(trace in banner for trace in chart_element.BUNDLE_TRACES)
+    bundle = chart_element.bundle_file().read_text(encoding="utf-8")
+    registered = set(re.findall(r'moduleType:"trace",name:"(\w+)"', bundle))
+    assert registered == chart_element.BUNDLE_TRACES
+
+
+def test_serve_names_the_pages_and_those_without_charts() -> None:
+    import serve
+
+    router = (PROJECT_DIR / "dashboard.py").read_text(encoding="utf-8")
+    assert set(serve.PAGE_PATHS) == set(re.findall(r'url_path="([\w-]+)"', router))
+    assert set(serve.CHARTLESS_PAGES) <= set(serve.PAGE_PATHS)
 
 
 def test_the_browser_gets_the_figure_its_label_and_where_the_bundle_is() -> None:
@@ -52,7 +58,7 @@ def test_the_browser_gets_the_figure_its_label_and_where_the_bundle_is() -> None
     assert sent["label"] == "Wigan & <Leigh> subtitle"  # plain text, set as an attribute
     assert sent["config"] == {"displaylogo": False}
     assert re.fullmatch(
-        r"/app/static/plotly-outcomes-[\d.]+\.min\.js\?v=[0-9a-f]{12}", sent["bundle"]
+        r"\./app/static/plotly-outcomes-[\d.]+\.min\.js\?v=[0-9a-f]{12}", sent["bundle"]
     )
 
 

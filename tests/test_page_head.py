@@ -9,7 +9,7 @@ import gzip
 import pytest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
@@ -21,7 +21,9 @@ PAGE = (
     b'<script type="module" crossorigin src="./static/js/index.js"></script></head>'
     b'<body><div id="root"></div></body></html>'
 )
-LINES = head_lines("/", "/app/static/plotly-outcomes-4.1.1.min.js?v=abc")
+BUNDLE = "./app/static/plotly-outcomes-4.1.1.min.js?v=abc"
+LINES = head_lines(BUNDLE, ("trends", "audit"), ("audit",))
+OTHER = b"<html><head></head><body>not Streamlit's page</body></html>"
 
 
 def _page(request) -> Response:
@@ -32,6 +34,12 @@ def _page(request) -> Response:
         return PlainTextResponse("<head>not a page</head>")
     if request.url.path == "/missing":
         return HTMLResponse(PAGE, status_code=404)
+    if request.url.path == "/other":
+        return HTMLResponse(OTHER)
+    if request.url.path == "/in-parts":
+        return StreamingResponse(
+            iter([PAGE[:50], PAGE[50:120], PAGE[120:]]), media_type="text/html"
+        )
     return HTMLResponse(PAGE, headers={"etag": '"streamlit"'})
 
 
@@ -62,15 +70,28 @@ def test_a_gzipped_page_is_changed_and_stays_gzipped(client) -> None:
     assert LINES in gzip.decompress(raw)
 
 
-@pytest.mark.parametrize("path", ["/text", "/missing"])
-def test_other_answers_pass_through(client, path: str) -> None:
-    response = client.get(path)
-    assert LINES not in response.content
-    assert response.content in (PAGE, b"<head>not a page</head>")
+def test_a_page_sent_in_parts_gets_the_lines_once(client) -> None:
+    body = client.get("/in-parts", headers={"Accept-Encoding": "identity"}).content
+    assert body.count(LINES) == 1 and body.replace(LINES, b"") == PAGE
 
 
-def test_the_lines_name_the_app_and_the_bundle_as_json_strings() -> None:
-    lines = head_lines("/outcomes/", '/app/static/b.js?v="</script>').decode()
-    assert 'location.origin + "/outcomes/"' in lines
-    assert lines.count("<script>") == 2 and lines.count("</script>") == 2  # none from a value
-    assert '"/app/static/b.js?v=\\"<\\/script>"' in lines
+@pytest.mark.parametrize(
+    ("path", "sent"),
+    [("/text", b"<head>not a page</head>"), ("/missing", PAGE), ("/other", OTHER)],
+)
+def test_other_answers_pass_through(client, path: str, sent: bytes) -> None:
+    assert client.get(path).content == sent
+
+
+def test_head_asks_are_answered_by_streamlit_as_they_were(client) -> None:
+    response = client.head("/trends")
+    assert response.status_code == 200 and response.content == b""
+    assert response.headers["etag"] == '"streamlit"'
+
+
+def test_the_lines_name_the_pages_and_the_bundle_as_json_strings() -> None:
+    lines = head_lines('./app/static/b.js?v="</script>', ("trends",), ("audit",)).decode()
+    assert "PAGES" not in lines and '["trends"].includes(page)' in lines
+    assert '["audit"].includes(page)' in lines
+    assert lines.count("<script>") == 1 and lines.count("</script>") == 1  # none from a value
+    assert '"./app/static/b.js?v=\\"<\\/script>"' in lines

@@ -14,7 +14,12 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from outcomes.static_files import APP_STATIC_ROOT, STATIC_ROOT, StaticFromMemory
+from outcomes.static_files import (
+    APP_STATIC_ROOT,
+    STATIC_ROOT,
+    StaticFromMemory,
+    content_digest,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
@@ -56,7 +61,7 @@ def test_a_script_is_streamlits_own_bytes_compressed_and_cached(client) -> None:
 
 def test_the_charts_bundle_is_served_from_the_apps_static_folder(client) -> None:
     (bundle,) = APP_STATIC_ROOT.glob("plotly-outcomes-*.min.js")
-    url = f"/app/static/{bundle.name}?v=whatever"  # the digest in the query is for caches
+    url = f"/app/static/{bundle.name}?v={content_digest(bundle.read_bytes())}"
     with client.stream("GET", url, headers={"Accept-Encoding": "gzip"}) as response:
         assert response.status_code == 200
         assert response.headers["content-type"] == "application/javascript"
@@ -64,7 +69,16 @@ def test_the_charts_bundle_is_served_from_the_apps_static_folder(client) -> None
         assert "immutable" in response.headers["cache-control"]
         body = b"".join(response.iter_raw())
     assert gzip.decompress(body) == bundle.read_bytes()
-    assert client.get("/app/static/../dashboard.py").text.startswith("streamlit saw GET")
+
+
+def test_another_builds_address_is_left_to_streamlit(client) -> None:
+    """An address naming another digest (a copy not yet upgraded, asked for a new build's
+    file) is not answered with this file and a year's cache."""
+    (bundle,) = APP_STATIC_ROOT.glob("plotly-outcomes-*.min.js")
+    ours = content_digest(bundle.read_bytes())
+    assert client.get(f"/app/static/{bundle.name}?v={ours}").content == bundle.read_bytes()
+    other = client.get(f"/app/static/{bundle.name}?v=000000000000")
+    assert other.text.startswith("streamlit saw GET")
 
 
 def test_fonts_keep_their_type_and_head_sends_no_body(client) -> None:
@@ -100,6 +114,23 @@ def test_made_up_paths_are_not_remembered() -> None:
         assert middleware._file(f"/static/js/made-up-{i}.js") is None
     assert middleware._file(f"/static/js/{_a_script().name}") is not None
     assert len(middleware._files) == 1
+
+
+def test_a_file_is_kept_under_its_one_plain_address() -> None:
+    """Other spellings of a file's address (as uvicorn passes them on, undecoded dots and
+    doubled slashes included) are not answered, so they cannot fill the memory with copies."""
+    middleware = StaticFromMemory(_behind)
+    name = _a_script().name
+    for alias in (
+        f"/static/js/./{name}",
+        f"/static/js/../js/{name}",
+        f"/static/js//{name}",
+        f"/static//js/{name}",
+        f"/static/js/{name}/.",
+        "/static/js/a\x00b.js",
+    ):
+        assert middleware._file(alias) is None, alias
+    assert middleware._files == {}
 
 
 def test_other_methods_go_on_to_streamlit(client) -> None:

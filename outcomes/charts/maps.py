@@ -320,9 +320,10 @@ def _geo_anchor(geojson: dict) -> go.Scattergeo:
 
 
 def _clockwise(geojson: dict) -> dict:
-    """`_wind_clockwise(geojson)`, remembered for the same feature objects (a borough's LSOA
-    features and a model's outlines are cached and shared, so a map view does not rewind a
-    borough's polygons). The entry holds the features, so their ids stay theirs while kept."""
+    """`_wind_clockwise(geojson)`, remembered for the same feature objects: a borough's LSOA
+    features are cached and shared (`geo.lsoa_geojson`), so a map view does not rewind a
+    borough's polygons. (A model's outlines come as fresh copies, few and quick to rewind.)
+    The entry holds the features, so their ids stay theirs while kept."""
     features = tuple(geojson.get("features", []))
     key = tuple(map(id, features))
     with _wound_lock:

@@ -7,6 +7,7 @@ cd "$(dirname "$0")"
 npm install --no-audit --no-fund --silent
 version=$(node -p 'require("plotly.js/package.json").version')
 out=../../static/plotly-outcomes-$version.min.js
+rm -f ../../static/plotly-outcomes-*.min.js  # one bundle: the app serves the one it finds
 banner="/*! plotly.js v$version (scatter, bar, choropleth, scattergeo), built by tools/plotly_bundle/build.sh. Copyright 2012-2026, Plotly, Inc. MIT licence: https://github.com/plotly/plotly.js/blob/master/LICENSE */"
 # The CSS esbuild writes beside the script is MapLibre's, which these trace types never use.
 npx esbuild entry.js --bundle --minify --format=iife --global-name=Plotly --target=es2016 \
