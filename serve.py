@@ -3,13 +3,15 @@ dashboard.py, with static files (Streamlit's scripts, styles and fonts, and the 
 bundle) answered from memory, compressed once, instead of read from disk through Streamlit's
 request stack for every new browser (`outcomes/static_files.py`); two lines in the page's head
 that save a new visitor's browser a refused request and start the charts' script early
-(`outcomes/page_head.py`); and small responses sent at once (`outcomes/nodelay.py`)."""
+(`outcomes/page_head.py`); the old /briefing address forwarded by HTTP, not by a second script
+run (`outcomes/old_links.py`); and small responses sent at once (`outcomes/nodelay.py`)."""
 
 import streamlit as st
 from starlette.middleware import Middleware
 
 from outcomes import chart_element
 from outcomes.nodelay import listen_without_nagle
+from outcomes.old_links import ForwardOldLinks
 from outcomes.page_head import PageHead, head_lines
 from outcomes.static_files import StaticFromMemory
 
@@ -38,5 +40,9 @@ def _head_lines() -> bytes:
 listen_without_nagle()
 app = st.App(
     "dashboard.py",
-    middleware=[Middleware(StaticFromMemory), Middleware(PageHead, lines=_head_lines)],
+    middleware=[
+        Middleware(ForwardOldLinks, names=("briefing",)),
+        Middleware(StaticFromMemory),
+        Middleware(PageHead, lines=_head_lines),
+    ],
 )

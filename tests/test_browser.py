@@ -235,6 +235,15 @@ def test_briefing_link_opens_the_linked_view(chromium_browser, app_url):
     page.close()
 
 
+def test_an_old_briefing_link_opens_the_briefing_at_the_root(chromium_browser, app_url):
+    url = f"{app_url}/briefing?lad=E08000010&model=E08000010_wards24&base=2015"
+    page, requests = _open(chromium_browser, url, chart=False)
+    assert page.url.startswith(f"{app_url}/?") and "lad=E08000010" in page.url
+    assert page.get_by_text("Wigan · Wards (2024, best fit)").first.is_visible()
+    assert _external(requests) == []
+    page.close()
+
+
 def test_searching_partington_moves_the_view_and_names_it_on_the_map(chromium_browser, app_url):
     page, requests = _open(chromium_browser, f"{app_url}/?lad=E08000010", chart=False)
     box = page.get_by_role("textbox", name="Find a place")

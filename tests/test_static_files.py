@@ -140,5 +140,6 @@ def test_other_methods_go_on_to_streamlit(client) -> None:
 
 def test_serve_py_is_what_make_run_and_the_browser_tests_start() -> None:
     serve = (PROJECT_DIR / "serve.py").read_text(encoding="utf-8")
-    assert 'st.App(\n    "dashboard.py",\n    middleware=[Middleware(StaticFromMemory), ' in serve
+    assert 'st.App(\n    "dashboard.py",\n    middleware=[\n' in serve
+    assert "        Middleware(StaticFromMemory),\n" in serve
     assert "streamlit run serve.py" in (PROJECT_DIR / "Makefile").read_text(encoding="utf-8")
