@@ -73,19 +73,15 @@ def label(fig: go.Figure) -> str:
 def payload(fig: go.Figure) -> bytes:
     """What the browser draws: the bundle's address, the figure, its config and label. Made
     once for a shared figure."""
-    url = bundle_url()
-    made = fig.__dict__.get("_chart_payload") if isinstance(fig, ServedFigure) else None
-    if made is not None and made[0] == url:
-        return made[1]
-    figure_json = (
-        fig.to_json_once()
-        if isinstance(fig, ServedFigure)
-        else pio.to_json(fig.to_dict(), validate=False)
-    )
-    head = json.dumps({"bundle": url, "config": CONFIG, "label": label(fig)})
+    served = isinstance(fig, ServedFigure)
+    made = fig.__dict__.get("_chart_payload") if served else None
+    if made is not None:
+        return made
+    figure_json = fig.to_json_once() if served else pio.to_json(fig.to_dict(), validate=False)
+    head = json.dumps({"bundle": bundle_url(), "config": CONFIG, "label": label(fig)})
     body = f'{head[:-1]}, "figure": {figure_json}}}'.encode()
-    if isinstance(fig, ServedFigure):
-        fig._chart_payload = (url, body)
+    if served:
+        fig._chart_payload = body
     return body
 
 
